@@ -1,0 +1,175 @@
+import type { Clock } from '../core/clock.js';
+import type { RandomSource } from '../core/random.js';
+import type { Queryable } from '../db/db.js';
+import type { Locale } from '../tenants/organizations.js';
+import { normalizeEmail } from './email.js';
+import type { Role } from './roles.js';
+
+export type AccountState = 'invited' | 'active' | 'deactivated';
+
+export interface Account {
+  tenantId: string;
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  state: AccountState;
+  locale: Locale | null;
+  passwordHash: string | null;
+  passwordChangedAt: Date | null;
+  failedLoginCount: number;
+  lastFailedLoginAt: Date | null;
+  createdAt: Date;
+}
+
+interface AccountRow {
+  tenant_id: string;
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  state: AccountState;
+  locale: Locale | null;
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  failed_login_count: number;
+  last_failed_login_at: Date | null;
+  created_at: Date;
+}
+
+const accountColumns = `tenant_id, id, email, name, role, state, locale, password_hash, password_changed_at,
+  failed_login_count, last_failed_login_at, created_at`;
+
+function toAccount(row: AccountRow): Account {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    state: row.state,
+    locale: row.locale,
+    passwordHash: row.password_hash,
+    passwordChangedAt: row.password_changed_at,
+    failedLoginCount: row.failed_login_count,
+    lastFailedLoginAt: row.last_failed_login_at,
+    createdAt: row.created_at,
+  };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isAccountId(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
+export async function findAccountById(db: Queryable, tenantId: string, id: string): Promise<Account | null> {
+  if (!isAccountId(id)) return null;
+  const rows = await db.query<AccountRow>(`SELECT ${accountColumns} FROM account WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+export async function findAccountByEmail(db: Queryable, tenantId: string, email: string): Promise<Account | null> {
+  const rows = await db.query<AccountRow>(`SELECT ${accountColumns} FROM account WHERE tenant_id = $1 AND email_normalized = $2`, [
+    tenantId,
+    normalizeEmail(email),
+  ]);
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/** Inserts an invited account; null when the address already has an account in this org. */
+export async function insertInvitedAccount(
+  db: Queryable,
+  deps: { clock: Clock; random: RandomSource },
+  input: { tenantId: string; email: string; name: string; role: Role; locale: Locale | null; createdBy: string | null },
+): Promise<Account | null> {
+  const rows = await db.query<AccountRow>(
+    `INSERT INTO account (tenant_id, id, email, email_normalized, name, role, state, locale, created_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'invited', $7, $8, $9)
+     ON CONFLICT (tenant_id, email_normalized) DO NOTHING
+     RETURNING ${accountColumns}`,
+    [input.tenantId, deps.random.uuid(), input.email.trim(), normalizeEmail(input.email), input.name.trim(), input.role, input.locale, input.createdBy, deps.clock.now()],
+  );
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+export async function addCareRelation(db: Queryable, tenantId: string, professionalId: string, clientId: string, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO care_relation (tenant_id, professional_id, client_id, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [tenantId, professionalId, clientId, at],
+  );
+}
+
+export async function isClientOf(db: Queryable, tenantId: string, professionalId: string, clientId: string): Promise<boolean> {
+  const rows = await db.query('SELECT 1 FROM care_relation WHERE tenant_id = $1 AND professional_id = $2 AND client_id = $3', [
+    tenantId,
+    professionalId,
+    clientId,
+  ]);
+  return rows.length > 0;
+}
+
+/** Sets a new password; an invited account becomes active. Clears any login lock. */
+export async function setAccountPassword(db: Queryable, tenantId: string, accountId: string, passwordHash: string, at: Date): Promise<void> {
+  await db.query(
+    `UPDATE account SET password_hash = $3, password_changed_at = $4, failed_login_count = 0, last_failed_login_at = NULL,
+            state = CASE WHEN state = 'invited' THEN 'active' ELSE state END
+      WHERE tenant_id = $1 AND id = $2`,
+    [tenantId, accountId, passwordHash, at],
+  );
+}
+
+/** Counts one failed password atomically and returns the new count (SECURITY 3: parallel failures all count). */
+export async function recordFailedLogin(db: Queryable, tenantId: string, accountId: string, at: Date): Promise<number> {
+  const rows = await db.query<{ failed_login_count: number }>(
+    `UPDATE account SET failed_login_count = failed_login_count + 1, last_failed_login_at = $3
+      WHERE tenant_id = $1 AND id = $2 RETURNING failed_login_count`,
+    [tenantId, accountId, at],
+  );
+  return rows[0]?.failed_login_count ?? 0;
+}
+
+export async function clearFailedLogins(db: Queryable, tenantId: string, accountId: string): Promise<void> {
+  await db.query('UPDATE account SET failed_login_count = 0, last_failed_login_at = NULL WHERE tenant_id = $1 AND id = $2 AND failed_login_count <> 0', [
+    tenantId,
+    accountId,
+  ]);
+}
+
+export async function setAccountState(db: Queryable, tenantId: string, accountId: string, from: AccountState, to: AccountState): Promise<boolean> {
+  const rows = await db.query('UPDATE account SET state = $4 WHERE tenant_id = $1 AND id = $2 AND state = $3 RETURNING id', [tenantId, accountId, from, to]);
+  return rows.length > 0;
+}
+
+export async function updateProfile(db: Queryable, tenantId: string, accountId: string, profile: { name: string; locale: Locale | null }): Promise<void> {
+  await db.query('UPDATE account SET name = $3, locale = $4 WHERE tenant_id = $1 AND id = $2', [tenantId, accountId, profile.name.trim(), profile.locale]);
+}
+
+export interface AccountSearch {
+  tenantId: string;
+  query: string;
+  /** Only accounts with these roles. */
+  roles: Role[];
+  /** Only this professional's clients. */
+  clientsOf?: string;
+  limit: number;
+}
+
+export async function searchAccounts(db: Queryable, search: AccountSearch): Promise<Account[]> {
+  const pattern = `%${search.query.trim().normalize('NFC').toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const params: (string | number | readonly string[])[] = [search.tenantId, pattern, search.roles, search.limit];
+  let relation = '';
+  if (search.clientsOf) {
+    params.push(search.clientsOf);
+    relation = 'AND EXISTS (SELECT 1 FROM care_relation c WHERE c.tenant_id = a.tenant_id AND c.client_id = a.id AND c.professional_id = $5)';
+  }
+  const rows = await db.query<AccountRow>(
+    `SELECT ${accountColumns.replace(/(\w+)/g, 'a.$1')} FROM account a
+      WHERE a.tenant_id = $1 AND a.role = ANY($3::text[])
+        AND (a.email_normalized LIKE $2 OR lower(a.name) LIKE $2) ${relation}
+      ORDER BY lower(a.name), a.email_normalized LIMIT $4`,
+    params,
+  );
+  return rows.map(toAccount);
+}

@@ -1,0 +1,34 @@
+export const roles = ['client', 'professional', 'helpdesk', 'admin'] as const;
+export type Role = (typeof roles)[number];
+export type StaffRole = Exclude<Role, 'client'>;
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function isStaff(role: Role): role is StaffRole {
+  return role !== 'client';
+}
+
+/** SPEC 2: admins create staff; professionals, helpdesk and admins create clients. */
+export function canCreateRole(actor: Role, target: Role): boolean {
+  if (actor === 'admin') return true;
+  return target === 'client' && (actor === 'professional' || actor === 'helpdesk');
+}
+
+/**
+ * Which accounts a staff member may see and act on (SPEC 6): professionals their own clients,
+ * helpdesk every client account, admins every account. "Admins: … plus staff accounts" is read
+ * as: staff accounts are managed by admins only.
+ */
+export function canManage(actor: { id: string; role: Role }, subject: { id: string; role: Role }, isOwnClient: boolean): boolean {
+  if (actor.role === 'admin') return true;
+  if (actor.role === 'helpdesk') return subject.role === 'client';
+  if (actor.role === 'professional') return subject.role === 'client' && isOwnClient;
+  return false;
+}
+
+/** Actions beyond viewing and resending a welcome mail (SPEC 6): helpdesk and admins only. */
+export function canAdministerAccounts(role: Role): boolean {
+  return role === 'helpdesk' || role === 'admin';
+}

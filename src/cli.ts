@@ -1,0 +1,141 @@
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { noRequestContext } from './audit/audit.js';
+import { recordAudit } from './audit/audit.js';
+import { ConfigError, loadConfig } from './config.js';
+import { systemClock } from './core/clock.js';
+import { cryptoRandom } from './core/random.js';
+import { DataDirBusyError } from './db/data-dir-lock.js';
+import { openDatabase } from './db/open.js';
+import type { Deps } from './deps.js';
+import { createAccount } from './flows/account-admin.js';
+import { publicUrl } from './flows/public-url.js';
+import { createMailTransport } from './mail-setup.js';
+import { createOrganization, findOrganizationBySlug, listOrganizations, savePolicy, type Locale } from './tenants/organizations.js';
+import { applyPolicyChanges } from './tenants/policy.js';
+
+/** Operator commands (SPEC 9): `npm run cli -- <command> [options]`. */
+const usage = `Usage: npm run cli -- <command> [options]
+  org:create --slug S --name N [--host H]... [--locale nl|en] [--helpdesk TEXT]
+  org:policy --slug S --set key=value...
+  org:list
+  account:create --org S --email E --name N --role client|professional|helpdesk|admin [--locale nl|en]`;
+
+class UsageError extends Error {}
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function locale(value: unknown, fallback: Locale | ''): Locale | '' {
+  if (value === undefined) return fallback;
+  if (value === 'nl' || value === 'en') return value;
+  throw new UsageError('--locale must be nl or en');
+}
+
+async function run(command: string, args: string[], deps: Deps, out: (line: string) => void): Promise<void> {
+  switch (command) {
+    case 'org:create': {
+      const { values } = parseArgs({ args, options: { slug: { type: 'string' }, name: { type: 'string' }, host: { type: 'string', multiple: true }, locale: { type: 'string' }, helpdesk: { type: 'string' } } });
+      const result = await createOrganization(deps.db, deps, {
+        slug: required(values, 'slug'),
+        name: required(values, 'name'),
+        hostnames: values.host ?? [],
+        defaultLocale: (locale(values.locale, 'nl') || 'nl') as Locale,
+        helpdeskContact: values.helpdesk ?? '',
+      });
+      if (!result.ok) throw new UsageError(`cannot create organization: ${result.error}${result.detail ? ` (${result.detail})` : ''}`);
+      await recordAudit(deps.db, deps.clock.now(), noRequestContext, { tenantId: result.organization.tenantId, event: 'organization_created', outcome: 'success', details: { via: 'operator' } });
+      out(`created organization ${result.organization.slug} at ${publicUrl(deps.config, result.organization, '/')}`);
+      return;
+    }
+    case 'org:policy': {
+      const { values } = parseArgs({ args, options: { slug: { type: 'string' }, set: { type: 'string', multiple: true } } });
+      const org = await findOrganizationBySlug(deps.db, required(values, 'slug'));
+      if (!org) throw new UsageError(`no organization with slug ${values.slug}`);
+      const changes: Record<string, string> = {};
+      for (const pair of values.set ?? []) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--set takes key=value, got "${pair}"`);
+        changes[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+      }
+      if (Object.keys(changes).length === 0) {
+        out(JSON.stringify(org.policy, null, 2));
+        return;
+      }
+      const applied = applyPolicyChanges(org.policy, changes);
+      if (!applied.ok) throw new UsageError(`${applied.key} ${applied.problem}`);
+      await deps.db.transaction(async (tx) => {
+        await savePolicy(tx, org.tenantId, applied.policy);
+        await recordAudit(tx, deps.clock.now(), noRequestContext, { tenantId: org.tenantId, event: 'policy_changed', outcome: 'success', details: { via: 'operator', keys: Object.keys(changes).join(',') } });
+      });
+      out(JSON.stringify(applied.policy, null, 2));
+      return;
+    }
+    case 'org:list': {
+      for (const org of await listOrganizations(deps.db)) out(`${org.slug}\t${org.name}\t${publicUrl(deps.config, org, '/')}\t${org.defaultLocale}`);
+      return;
+    }
+    case 'account:create': {
+      const { values } = parseArgs({ args, options: { org: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, locale: { type: 'string' } } });
+      const org = await findOrganizationBySlug(deps.db, required(values, 'org'));
+      if (!org) throw new UsageError(`no organization with slug ${values.org}`);
+      const result = await createAccount(deps, org, null, noRequestContext, {
+        email: required(values, 'email'),
+        name: required(values, 'name'),
+        role: required(values, 'role'),
+        locale: locale(values.locale, ''),
+      });
+      if (!result.ok) throw new UsageError(`cannot create account: ${Object.entries(result.errors).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      // Nothing secret is printed: the welcome link goes out by e-mail through the outbox.
+      out(`created ${result.account.role} account ${result.account.email} (${result.account.id}); the welcome e-mail is queued and a running server delivers it`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === '--help' || command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return command ? 0 : 2;
+  }
+  let config;
+  let opened;
+  try {
+    config = loadConfig();
+    opened = await openDatabase(config, 'cli');
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DataDirBusyError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  try {
+    const mail = createMailTransport(config, () => app.log);
+    const { app, deps } = await buildApp({ config, db: opened.db, clock: systemClock, random: cryptoRandom, mail, logger: false });
+    await run(command, args, deps, (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await opened.release();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+
+/** The only reader of the environment. A bad value stops the start with its variable named. */
+export interface Config {
+  production: boolean;
+  port: number;
+  listenHost: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  baseDomain: string;
+  /** How links in e-mails start: scheme and, where not the scheme's default, the port. */
+  publicScheme: 'http' | 'https';
+  publicPort: number | undefined;
+  trustProxy: boolean;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** 32 bytes for HMACs (CSRF) and, later, encryption of secrets at rest. */
+  secretKey: Buffer;
+  metricsToken: string | undefined;
+  logLevel: string;
+  /** True when messages go to the dev outbox instead of SMTP. */
+  devOutbox: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function port(env: Env, name: string, fallback: number | undefined): number | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new ConfigError(name, `must be a port number, got "${raw}"`);
+  return value;
+}
+
+function secretKey(env: Env, production: boolean): Buffer {
+  const raw = optional(env, 'SECRET_KEY');
+  if (raw === undefined) {
+    if (production) throw new ConfigError('SECRET_KEY', 'is required in production (at least 32 random characters)');
+    // Development only: a fixed key, so sessions survive restarts. Never used in production.
+    return createHash('sha256').update('ingang development key').digest();
+  }
+  if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
+  return createHash('sha256').update(raw).digest();
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const listenPort = port(env, 'PORT', 3000)!;
+  const smtpUrl = optional(env, 'SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SMTP_URL', 'must start with smtp:// or smtps://');
+  const mailFrom = optional(env, 'MAIL_FROM');
+  if (production && smtpUrl === undefined) throw new ConfigError('SMTP_URL', 'is required in production (the dev outbox is off there)');
+  if (production && mailFrom === undefined) throw new ConfigError('MAIL_FROM', 'is required in production');
+  const schemeRaw = optional(env, 'PUBLIC_SCHEME') ?? (production ? 'https' : 'http');
+  if (schemeRaw !== 'http' && schemeRaw !== 'https') throw new ConfigError('PUBLIC_SCHEME', 'must be http or https');
+  const baseDomain = (optional(env, 'BASE_DOMAIN') ?? 'localhost').toLowerCase().replace(/\.$/, '');
+  if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new ConfigError('BASE_DOMAIN', 'must be a host name');
+  return {
+    production,
+    port: listenPort,
+    listenHost: optional(env, 'LISTEN_HOST') ?? '0.0.0.0',
+    dataDir: resolve(optional(env, 'DATA_DIR') ?? 'data'),
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    baseDomain,
+    publicScheme: schemeRaw,
+    publicPort: port(env, 'PUBLIC_PORT', production ? undefined : listenPort),
+    trustProxy: ['1', 'true', 'yes'].includes((optional(env, 'TRUST_PROXY') ?? '').toLowerCase()),
+    smtpUrl,
+    mailFrom: mailFrom ?? 'Ingang <no-reply@localhost>',
+    secretKey: secretKey(env, production),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    devOutbox: smtpUrl === undefined,
+  };
+}

@@ -1,0 +1,29 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { projectRoot } from '../core/project-root.js';
+import type { Db } from './db.js';
+
+export const migrationsDir = join(projectRoot, 'migrations');
+
+// Any fixed number: every instance takes the same advisory lock, so two starting together
+// never apply one migration twice.
+const migrationLockId = 7_313_001;
+
+/** Applies the numbered SQL files not yet applied, in order, each in its own transaction. */
+export async function migrate(db: Db, dir = migrationsDir): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+  const applied: string[] = [];
+  await db.query('CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL)');
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [migrationLockId]);
+    const done = new Set((await tx.query<{ name: string }>('SELECT name FROM schema_migration')).map((r) => r.name));
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const sql = await readFile(join(dir, file), 'utf8');
+      await tx.exec(sql);
+      await tx.query('INSERT INTO schema_migration (name, applied_at) VALUES ($1, $2)', [file, new Date()]);
+      applied.push(file);
+    }
+  });
+  return applied;
+}

@@ -1,0 +1,60 @@
+import { hash, verify, type Options } from '@node-rs/argon2';
+
+/**
+ * argon2id with the OWASP Password Storage Cheat Sheet minimum, which SPEC 3 adopts:
+ * 19 MiB of memory, 2 passes, 1 lane (NIST SP 800-63B §5.1.1.2 asks for a memory-hard
+ * or iterated KDF with a salt; the library makes a fresh 16-byte salt per hash).
+ */
+export const argon2idOptions: Readonly<Options> = Object.freeze({
+  // `Algorithm` is a `const enum` in @node-rs/argon2's .d.ts, which `isolatedModules` cannot
+  // inline, so the value is spelled out: 2 is `Algorithm.Argon2id`.
+  algorithm: 2,
+  memoryCost: 19456, // KiB
+  timeCost: 2,
+  parallelism: 1,
+});
+
+/** SPEC 3: NFKC-normalized before hashing and before every comparison, so that the same password typed on another keyboard or input method (fullwidth forms, ligatures) still matches. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return hash(normalizePassword(password), argon2idOptions);
+}
+
+/**
+ * A stored hash that cannot be parsed can never match, so it answers false instead of
+ * throwing: a corrupt row must look like a wrong password, not like a server error.
+ */
+export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(storedHash, normalizePassword(password));
+  } catch {
+    return false;
+  }
+}
+
+let dummyHash: Promise<string> | null = null;
+
+function getDummyHash(): Promise<string> {
+  if (dummyHash === null) {
+    dummyHash = hash('ingang dummy password, never assigned to an account', argon2idOptions);
+    // A failed first attempt must not poison every later login.
+    dummyHash.catch(() => {
+      dummyHash = null;
+    });
+  }
+  return dummyHash;
+}
+
+/**
+ * Spends the same argon2 work as a real verify, so that the response time of a login does
+ * not reveal whether the account exists (OWASP Authentication Cheat Sheet, "Authentication
+ * and Error Messages"). Always false, whatever the password. The very first call also pays
+ * for making the dummy hash once.
+ */
+export async function verifyAgainstDummy(password: string): Promise<false> {
+  await verifyPassword(await getDummyHash(), password);
+  return false;
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { commonPasswordCount, countCommonPasswords, estimateStrength, isCommonPassword } from './strength.js';
+
+test('the common-password blocklist holds at least 10,000 entries (SPEC 3)', () => {
+  assert.ok(commonPasswordCount >= 10_000);
+  assert.equal(countCommonPasswords(), commonPasswordCount);
+});
+
+test('the most common passwords are recognized, in any case and width', () => {
+  // Ranks in @zxcvbn-ts/language-common 4.1.3: password 2, iloveyou 51, 1q2w3e4r5t6y 1957,
+  // qwerty123456 2689, leavemealone 4252 (the last three are 12 characters long).
+  for (const password of ['password', 'iloveyou', '1q2w3e4r5t6y', 'qwerty123456', 'leavemealone']) {
+    assert.equal(isCommonPassword(password), true, password);
+  }
+  assert.equal(isCommonPassword('PassWord'), true);
+  assert.equal(isCommonPassword('ｑｗｅｒｔｙ１２３４５６'), true); // fullwidth, NFKC-folded
+});
+
+test('only the top 10,000 are refused: rarer list entries and good passwords pass', () => {
+  // 123456789012 (rank 14,702) and qwertyuiop12 (rank 42,953) are in the list, below the cut.
+  assert.equal(isCommonPassword('123456789012'), false);
+  assert.equal(isCommonPassword('qwertyuiop12'), false);
+  assert.equal(isCommonPassword('tandarts bezoek op dinsdag'), false);
+});
+
+test('a weak password scores low with a warning, a passphrase scores high', () => {
+  const weak = estimateStrength('password1', []);
+  assert.ok(weak.score <= 1, `score ${weak.score}`);
+  assert.notEqual(weak.warning, null);
+
+  const strong = estimateStrength('paars kanaal vliegt zeventien lampen', []);
+  assert.ok(strong.score >= 3, `score ${strong.score}`);
+});
+
+test('the Dutch dictionaries are loaded: a common Dutch word alone is weak', () => {
+  // With only the common and English lists these score 3 and 4.
+  assert.ok(estimateStrength('ziekenhuis', []).score <= 1);
+  assert.ok(estimateStrength('verpleegkundige', []).score <= 1);
+});
+
+test('user inputs such as the e-mail or organization lower the score', () => {
+  const password = 'Zorgpunt-Gent';
+  const without = estimateStrength(password, []);
+  const withInputs = estimateStrength(password, ['zorgpunt-gent', 'Zorgpunt Gent']);
+  assert.ok(withInputs.score <= without.score);
+  assert.ok(withInputs.score <= 1, `score ${withInputs.score}`);
+});
+
+test('feedback is text in the requested language, not message keys', () => {
+  const english = estimateStrength('aaaaaaaaaaaa', [], 'en');
+  const dutch = estimateStrength('aaaaaaaaaaaa', [], 'nl');
+  assert.match(english.warning ?? '', /easy to guess/);
+  assert.match(dutch.warning ?? '', /makkelijk te raden/);
+  assert.ok(dutch.suggestions.length > 0);
+  for (const suggestion of dutch.suggestions) assert.match(suggestion, /\s/); // a sentence, not a key
+});
+
+test('very long input is cut, so the hint stays fast', () => {
+  estimateStrength('warm up', []);
+  const startedAt = performance.now();
+  const result = estimateStrength('p@ssw0rd!1$'.repeat(1000), []);
+  const elapsedMs = performance.now() - startedAt;
+  assert.ok(result.score >= 0 && result.score <= 4);
+  assert.ok(elapsedMs < 2000, `took ${elapsedMs} ms`);
+});

@@ -1,0 +1,55 @@
+import { recordFailedLogin, setAccountPassword, type Account } from '../accounts/accounts.js';
+import { recordAudit, type RequestContext } from '../audit/audit.js';
+import type { Deps } from '../deps.js';
+import { hashPassword, verifyPassword } from '../factors/password/hashing.js';
+import type { PasswordProblem } from '../factors/password/rules.js';
+import { deleteAccountSessions } from '../sessions/sessions.js';
+import type { Organization } from '../tenants/organizations.js';
+import { isLocked } from './lockout.js';
+import { queueEmail } from './outgoing-mail.js';
+import { publicUrl } from './public-url.js';
+import { checkPasswordForAccount } from './set-password.js';
+
+export type ChangePasswordOutcome =
+  | { ok: true }
+  | { ok: false; error: 'wrong_current_password' }
+  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
+
+/**
+ * `/account/password` (SPEC 4.4): the current password proves the person; a wrong one counts
+ * toward the account's lock like a failed login. Other web sessions end; the caller renews its own.
+ */
+export async function changePassword(
+  deps: Deps,
+  org: Organization,
+  account: Account,
+  sessionId: string,
+  client: RequestContext,
+  input: { currentPassword: string; password: string; passwordConfirm: string },
+): Promise<ChangePasswordOutcome> {
+  const now = deps.clock.now();
+  const currentOk = account.passwordHash !== null && (await verifyPassword(account.passwordHash, input.currentPassword));
+  if (!currentOk || isLocked(account, now)) {
+    const failedCount = await recordFailedLogin(deps.db, org.tenantId, account.id, now);
+    await recordAudit(deps.db, now, client, {
+      tenantId: org.tenantId,
+      event: 'password_changed',
+      outcome: 'failure',
+      actorAccountId: account.id,
+      subjectAccountId: account.id,
+      details: { reason: currentOk ? 'locked' : 'wrong_current_password', failedCount },
+    });
+    return { ok: false, error: 'wrong_current_password' };
+  }
+  const problems = await checkPasswordForAccount(org, account, input);
+  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
+  const passwordHash = await hashPassword(input.password);
+  await deps.db.transaction(async (tx) => {
+    const at = deps.clock.now();
+    await setAccountPassword(tx, org.tenantId, account.id, passwordHash, at);
+    const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id, sessionId);
+    await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { endedSessions } });
+    await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
+  });
+  return { ok: true };
+}

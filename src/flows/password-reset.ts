@@ -1,0 +1,105 @@
+import { findAccountByEmail, setAccountPassword, type Account } from '../accounts/accounts.js';
+import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { hitRateLimit } from '../core/rate-limit.js';
+import type { Deps } from '../deps.js';
+import type { Queryable } from '../db/db.js';
+import { hashPassword } from '../factors/password/hashing.js';
+import type { PasswordProblem } from '../factors/password/rules.js';
+import { enqueueJob, type Job } from '../jobs/queue.js';
+import { deleteAccountSessions } from '../sessions/sessions.js';
+import type { Locale, Organization } from '../tenants/organizations.js';
+import { consumeAccountToken, issueAccountToken, lookUpAccountToken } from './account-tokens.js';
+import { queueEmail } from './outgoing-mail.js';
+import { publicUrl } from './public-url.js';
+import { checkPasswordForAccount } from './set-password.js';
+import { sendWelcome } from './welcome.js';
+
+export const passwordResetJobKind = 'password_reset_request';
+
+/** SPEC 4.4: at most 3 reset mails per account per hour. */
+const resetMailsPerAccount = { limit: 3, windowSeconds: 3600 };
+
+/**
+ * "Forgot password": the request only queues the work, so the answer and its timing are the same
+ * whether or not the address has an account (SECURITY 2).
+ */
+export async function requestPasswordReset(deps: Deps, org: Organization, client: RequestContext, input: { email: string; locale: Locale }): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await enqueueJob(tx, deps, org.tenantId, passwordResetJobKind, { email: input.email.trim(), locale: input.locale, ip: client.ip, requestId: client.requestId });
+    await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'password_reset_requested', outcome: 'success' });
+  });
+}
+
+/** Sends a reset link to an account (also used by the helpdesk's "send reset link"). */
+export async function sendPasswordReset(db: Queryable, deps: Deps, org: Organization, account: Account, client: RequestContext, actorAccountId: string | null): Promise<void> {
+  const token = await issueAccountToken(db, deps, account, 'reset', org.policy.resetLinkMinutes * 60);
+  const link = publicUrl(deps.config, org, `/password/reset/${token}`);
+  await queueEmail(db, deps, org, account, { kind: 'password_reset', name: account.name, link, validMinutes: org.policy.resetLinkMinutes });
+  await recordAudit(db, deps.clock.now(), client, {
+    tenantId: org.tenantId,
+    event: actorAccountId ? 'password_reset_sent_by_staff' : 'password_reset_email_sent',
+    outcome: 'success',
+    actorAccountId,
+    subjectAccountId: account.id,
+  });
+}
+
+/** The queued half of "forgot password": runs in the job worker, off the request path. */
+export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) => Promise<Organization | null>) {
+  return async (job: Job): Promise<Record<string, unknown>> => {
+    const payload = job.payload as { email: string; locale: Locale; ip: string | null; requestId: string | null };
+    const org = await findOrg(job.tenantId);
+    const account = org ? await findAccountByEmail(deps.db, org.tenantId, payload.email) : null;
+    const kept = { outcome: 'no_account' };
+    if (!org || !account || account.state === 'deactivated') return kept;
+    const limit = await hitRateLimit(deps.db, org.tenantId, `reset_mail:${account.id}`, resetMailsPerAccount, deps.clock.now());
+    if (!limit.allowed) return { outcome: 'rate_limited' };
+    const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
+    await deps.db.transaction(async (tx) => {
+      // An account that never set a password gets its welcome link again instead.
+      if (account.state === 'invited') await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'welcome' });
+      else await sendPasswordReset(tx, deps, org, account, client, null);
+    });
+    return { outcome: 'sent' };
+  };
+}
+
+export type CompleteResetOutcome =
+  | { ok: true; account: Account }
+  | { ok: false; error: 'invalid_link' }
+  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
+
+/**
+ * Sets a new password through a reset link, in one transaction: the token is used, the password
+ * set, the lock cleared, every session ended and the "password changed" mail queued (SECURITY 31).
+ */
+export async function completePasswordReset(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  input: { token: string; password: string; passwordConfirm: string },
+): Promise<CompleteResetOutcome> {
+  const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'reset', input.token, deps.clock.now());
+  if (!lookup.usable || lookup.account.state !== 'active') return { ok: false, error: 'invalid_link' };
+  const account = lookup.account;
+  const problems = await checkPasswordForAccount(org, account, input);
+  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
+  const passwordHash = await hashPassword(input.password);
+  const done = await deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    if (!(await consumeAccountToken(tx, org.tenantId, lookup.tokenId, now))) return false;
+    await setAccountPassword(tx, org.tenantId, account.id, passwordHash, now);
+    const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
+    await recordAudit(tx, now, client, {
+      tenantId: org.tenantId,
+      event: 'password_reset_completed',
+      outcome: 'success',
+      actorAccountId: account.id,
+      subjectAccountId: account.id,
+      details: { endedSessions },
+    });
+    await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
+    return true;
+  });
+  return done ? { ok: true, account } : { ok: false, error: 'invalid_link' };
+}

@@ -1,0 +1,50 @@
+import { findAccountByEmail, insertInvitedAccount } from '../accounts/accounts.js';
+import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { hitRateLimit } from '../core/rate-limit.js';
+import type { Deps } from '../deps.js';
+import { enqueueJob, type Job } from '../jobs/queue.js';
+import type { Locale, Organization } from '../tenants/organizations.js';
+import { queueEmail } from './outgoing-mail.js';
+import { publicUrl } from './public-url.js';
+import { sendWelcome } from './welcome.js';
+
+export const registrationJobKind = 'registration_request';
+
+/**
+ * Self-registration (SPEC 4.2). Like "forgot password", the request only queues the work: the
+ * answer is "check your e-mail" in the same time for new and known addresses (SECURITY 2).
+ */
+export async function requestRegistration(deps: Deps, org: Organization, client: RequestContext, input: { email: string; name: string; locale: Locale }): Promise<void> {
+  await deps.db.transaction(async (tx) => {
+    await enqueueJob(tx, deps, org.tenantId, registrationJobKind, { email: input.email.trim(), name: input.name.trim(), locale: input.locale, ip: client.ip, requestId: client.requestId });
+    await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'registration_requested', outcome: 'success' });
+  });
+}
+
+export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) => Promise<Organization | null>) {
+  return async (job: Job): Promise<Record<string, unknown>> => {
+    const payload = job.payload as { email: string; name: string; locale: Locale; ip: string | null; requestId: string | null };
+    const org = await findOrg(job.tenantId);
+    if (!org || !org.policy.selfRegistration) return { outcome: 'closed' };
+    // At most 3 mails per address per hour, so the form cannot be used to flood a mailbox.
+    const limit = await hitRateLimit(deps.db, org.tenantId, `registration_mail:${payload.email.toLowerCase()}`, { limit: 3, windowSeconds: 3600 }, deps.clock.now());
+    if (!limit.allowed) return { outcome: 'rate_limited' };
+    const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
+    const existing = await findAccountByEmail(deps.db, org.tenantId, payload.email);
+    if (existing) {
+      await queueEmail(deps.db, deps, org, existing, {
+        kind: 'already_registered',
+        loginLink: publicUrl(deps.config, org, '/login'),
+        resetLink: publicUrl(deps.config, org, '/password/forgot'),
+      });
+      return { outcome: 'already_registered' };
+    }
+    await deps.db.transaction(async (tx) => {
+      const account = await insertInvitedAccount(tx, deps, { tenantId: org.tenantId, email: payload.email, name: payload.name, role: 'client', locale: payload.locale, createdBy: null });
+      if (!account) return;
+      await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'account_created', outcome: 'success', subjectAccountId: account.id, details: { role: 'client', via: 'self_registration' } });
+      await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'registration' });
+    });
+    return { outcome: 'registered' };
+  };
+}

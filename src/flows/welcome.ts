@@ -1,0 +1,82 @@
+import { setAccountPassword, type Account } from '../accounts/accounts.js';
+import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { hitRateLimit } from '../core/rate-limit.js';
+import type { Deps } from '../deps.js';
+import { hashPassword } from '../factors/password/hashing.js';
+import type { PasswordProblem } from '../factors/password/rules.js';
+import type { Queryable } from '../db/db.js';
+import type { Organization } from '../tenants/organizations.js';
+import { consumeAccountToken, issueAccountToken, lookUpAccountToken } from './account-tokens.js';
+import { queueEmail } from './outgoing-mail.js';
+import { publicUrl } from './public-url.js';
+import { checkPasswordForAccount } from './set-password.js';
+
+/**
+ * Mails a (new) welcome link, voiding older ones (SPEC 4.1). Runs in the caller's transaction.
+ * Returns the link, which only the operator's demo start prints; nothing else shows it.
+ */
+export async function sendWelcome(
+  db: Queryable,
+  deps: Deps,
+  org: Organization,
+  account: Account,
+  by: { actorAccountId: string | null; client: RequestContext; kind: 'welcome' | 'registration' },
+): Promise<string> {
+  const token = await issueAccountToken(db, deps, account, 'welcome', org.policy.welcomeLinkHours * 3600);
+  const link = publicUrl(deps.config, org, `/welcome/${token}`);
+  await queueEmail(db, deps, org, account, { kind: by.kind, name: account.name, link, validHours: org.policy.welcomeLinkHours });
+  await recordAudit(db, deps.clock.now(), by.client, {
+    tenantId: org.tenantId,
+    event: 'welcome_email_sent',
+    outcome: 'success',
+    actorAccountId: by.actorAccountId,
+    subjectAccountId: account.id,
+    details: { kind: by.kind },
+  });
+  return link;
+}
+
+export type CompleteWelcomeOutcome =
+  | { ok: true; account: Account }
+  | { ok: false; error: 'invalid_link' }
+  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
+
+/** Sets the first password through a welcome link; the caller logs the user in. */
+export async function completeWelcome(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  input: { token: string; password: string; passwordConfirm: string },
+): Promise<CompleteWelcomeOutcome> {
+  const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'welcome', input.token, deps.clock.now());
+  if (!lookup.usable || lookup.account.state !== 'invited') return { ok: false, error: 'invalid_link' };
+  const problems = await checkPasswordForAccount(org, lookup.account, input);
+  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
+  const passwordHash = await hashPassword(input.password);
+  const done = await deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    if (!(await consumeAccountToken(tx, org.tenantId, lookup.tokenId, now))) return false;
+    await setAccountPassword(tx, org.tenantId, lookup.account.id, passwordHash, now);
+    await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'account_activated', outcome: 'success', actorAccountId: lookup.account.id, subjectAccountId: lookup.account.id });
+    return true;
+  });
+  if (!done) return { ok: false, error: 'invalid_link' };
+  return { ok: true, account: { ...lookup.account, state: 'active', passwordHash, passwordChangedAt: deps.clock.now() } };
+}
+
+/**
+ * "Send me a new link" from an expired or used welcome link. Mails a fresh link only when the
+ * link's secret is right and the account still has no password; the answer is the same either way.
+ */
+export async function renewWelcome(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<void> {
+  const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'welcome', token, deps.clock.now());
+  if (lookup.usable === false && !lookup.known) return;
+  const account = lookup.account;
+  if (account.state !== 'invited') return;
+  const limit = await hitRateLimit(deps.db, org.tenantId, `welcome_renewal:${account.id}`, { limit: 3, windowSeconds: 3600 }, deps.clock.now());
+  if (!limit.allowed) return;
+  await deps.db.transaction(async (tx) => {
+    await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'welcome_link_renewal_requested', outcome: 'success', subjectAccountId: account.id });
+    await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'welcome' });
+  });
+}

@@ -1,0 +1,67 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { Db } from '../db/db.js';
+import { claimDueJobs, completeJob, failJob, type Job } from './queue.js';
+
+/** A handler does the job's work and returns what of the payload to keep (secrets scrubbed). */
+export type JobHandler = (job: Job) => Promise<Record<string, unknown>>;
+
+export interface JobWorker {
+  /** Runs every due job once; returns how many ran. Tests call this to deliver mail. */
+  runDue(): Promise<number>;
+  start(intervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, handlers: Record<string, JobHandler>): JobWorker {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function runOne(job: Job): Promise<void> {
+    const handler = handlers[job.kind];
+    try {
+      if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+      const kept = await handler(job);
+      await completeJob(db, job, clock.now(), kept);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const outcome = await failJob(db, job, clock.now(), message);
+      log[outcome === 'failed' ? 'error' : 'warn']({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: message }, `job ${outcome === 'failed' ? 'failed for good' : 'failed, will retry'}`);
+    }
+  }
+
+  async function runDueOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const jobs = await claimDueJobs(db, clock.now(), 10);
+      for (const job of jobs) await runOne(job);
+      total += jobs.length;
+      if (jobs.length < 10) return total;
+    }
+  }
+
+  return {
+    runDue() {
+      // One pass at a time per process; a second caller waits for the pass under way, then runs its own.
+      const next = (running ?? Promise.resolve(0)).catch(() => 0).then(runDueOnce);
+      running = next;
+      return next;
+    },
+    start(intervalMs) {
+      const tick = () => {
+        this.runDue()
+          .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'job worker pass failed'))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, intervalMs);
+          });
+      };
+      timer = setTimeout(tick, intervalMs);
+    },
+    async stop() {
+      const t = timer;
+      timer = undefined;
+      if (t) clearTimeout(t);
+      await running?.catch(() => 0);
+    },
+  };
+}

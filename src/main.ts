@@ -1,0 +1,47 @@
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { systemClock } from './core/clock.js';
+import { cryptoRandom } from './core/random.js';
+import { DataDirBusyError } from './db/data-dir-lock.js';
+import { openDatabase } from './db/open.js';
+import { createDemoIfEmpty } from './demo.js';
+import { createMailTransport } from './mail-setup.js';
+
+/** config → database → migrate → dependencies → app → listen. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { db, release } = await openDatabase(config, 'server');
+  let logger: (() => import('fastify').FastifyBaseLogger) = () => {
+    throw new Error('logger not ready');
+  };
+  const mail = createMailTransport(config, () => logger());
+  const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail, logger: true });
+  logger = () => app.log;
+
+  const demoLink = await createDemoIfEmpty(deps);
+  jobs.start(config.devOutbox ? 500 : 2000);
+  await app.listen({ port: config.port, host: config.listenHost });
+  if (demoLink) {
+    app.log.info('demo organization created; its welcome link is printed on standard output only');
+    process.stdout.write(`\nDemo organization "Demo Zorg" is ready at ${demoLink.replace(/\/welcome\/.*/, '/login')}\nSet the admin's password with this welcome link:\n  ${demoLink}\nMessages appear at ${demoLink.replace(/\/welcome\/.*/, '/dev/outbox')}\n\n`);
+  }
+
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'stopping');
+    await jobs.stop();
+    await app.close();
+    await release();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataDirBusyError) {
+    process.stderr.write(`Ingang cannot start: ${error.message}\n`);
+  } else {
+    process.stderr.write(`Ingang cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+import { html, type SafeHtml } from '../core/html.js';
+import type { EmailAction, EmailContent, EmailTexts } from './email-content.js';
+import { enTexts } from './email-texts-en.js';
+import { nlTexts } from './email-texts-nl.js';
+import { flattenToOneLine } from './one-line.js';
+
+export type Locale = 'nl' | 'en';
+
+export interface OrgBranding {
+  name: string;
+  /** Free text, may span lines; left out of the mail when empty. */
+  helpdeskContact: string;
+}
+
+export type EmailTemplate =
+  /** Staff created the account: set your password. */
+  | { kind: 'welcome'; name: string; link: string; validHours: number }
+  /** Self-registration: confirm and set your password. */
+  | { kind: 'registration'; name: string; link: string; validHours: number }
+  /** Someone tried to register with an address that already has an account (SPEC 4.2). */
+  | { kind: 'already_registered'; loginLink: string; resetLink: string }
+  | { kind: 'password_reset'; name: string; link: string; validMinutes: number }
+  /** Your password was changed; if that was not you, contact the helpdesk (SPEC 4.4). */
+  | { kind: 'password_changed'; name: string; helpLink: string };
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const texts: Record<Locale, EmailTexts> = { nl: nlTexts, en: enTexts };
+
+/**
+ * Renders one message in one language. Names, the org name and the contact text are user input:
+ * the HTML escapes them (through `html`), and the subject never carries a line break.
+ * Throws on a link that is not http(s): links come from our own code, so that is a bug.
+ */
+export function renderEmail(template: EmailTemplate, locale: Locale, org: OrgBranding): RenderedEmail {
+  const localeTexts = texts[locale];
+  const orgName = flattenToOneLine(org.name);
+  const content = composeContent(localeTexts, flattenName(template), orgName);
+  content.actions.forEach((action) => assertWebLink(action.url));
+  const subject = flattenToOneLine(content.subject);
+  const footer = composeFooter(localeTexts, orgName, org.helpdeskContact);
+  return {
+    subject,
+    text: renderText(content, footer),
+    html: renderHtml({ ...content, subject }, footer, locale, localeTexts.copyLinkHint),
+  };
+}
+
+function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgName: string): EmailContent {
+  const messages = localeTexts.messages;
+  switch (template.kind) {
+    case 'welcome':
+      return messages.welcome(template, orgName);
+    case 'registration':
+      return messages.registration(template, orgName);
+    case 'already_registered':
+      return messages.already_registered(template, orgName);
+    case 'password_reset':
+      return messages.password_reset(template, orgName);
+    case 'password_changed':
+      return messages.password_changed(template, orgName);
+  }
+}
+
+/** A name is one line: a line break in it could forge lines of the message around it. */
+function flattenName(template: EmailTemplate): EmailTemplate {
+  return 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
+}
+
+function composeFooter(localeTexts: EmailTexts, orgName: string, helpdeskContact: string): string[] {
+  const contact = normalizeContact(helpdeskContact);
+  const signOff = localeTexts.signOff(orgName);
+  return contact === '' ? [signOff] : [localeTexts.helpdesk(orgName, contact), signOff];
+}
+
+/** Contact text may span lines (phone, hours, address); keep the breaks, drop other control characters. */
+function normalizeContact(contact: string): string {
+  return contact
+    .split(/\r\n|[\r\n\u2028\u2029\u0085]/)
+    .map(flattenToOneLine)
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
+function assertWebLink(url: string): void {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : '';
+  if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`e-mail link is not an http(s) URL`);
+}
+
+function renderText(content: EmailContent, footer: string[]): string {
+  const blocks = [
+    content.greeting,
+    ...content.intro,
+    ...content.actions.map((action) => `${action.label}:\n${action.url}`),
+    ...content.outro,
+    ...footer,
+  ];
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function renderHtml(content: EmailContent, footer: string[], locale: Locale, copyLinkHint: string): string {
+  return html`<!DOCTYPE html>
+<html lang="${locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${content.subject}</title>
+</head>
+<body style="margin:0;padding:16px;background:#ffffff;color:#1a1a1a;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">
+<div style="max-width:600px;margin:0 auto">
+${renderParagraph(content.greeting)}
+${content.intro.map(renderParagraph)}
+${content.actions.map((action) => renderAction(action, copyLinkHint))}
+${content.outro.map(renderParagraph)}
+${footer.map(renderParagraph)}
+</div>
+</body>
+</html>
+`.value;
+}
+
+function renderParagraph(text: string): SafeHtml {
+  const lines = text.split('\n').map((line, i) => (i === 0 ? line : html`<br>${line}`));
+  return html`<p style="margin:0 0 16px">${lines}</p>\n`;
+}
+
+/** The URL is also shown as text, so it can be checked and copied when the button does not work. */
+function renderAction(action: EmailAction, copyLinkHint: string): SafeHtml {
+  return html`<p style="margin:24px 0 8px"><a href="${action.url}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;font-weight:bold;text-decoration:underline;border-radius:4px">${action.label}</a></p>
+<p style="margin:0 0 24px;font-size:14px;word-break:break-all">${copyLinkHint}<br>${action.url}</p>\n`;
+}

@@ -1,0 +1,81 @@
+import type { EmailTexts } from './email-content.js';
+
+/** "7 dagen", "1 uur", "30 minuten": the largest whole unit reads easiest. */
+function describeMinutes(minutes: number): string {
+  if (minutes % (24 * 60) === 0) {
+    const days = minutes / (24 * 60);
+    return days === 1 ? '1 dag' : `${days} dagen`;
+  }
+  if (minutes % 60 === 0) return `${minutes / 60} uur`;
+  return minutes === 1 ? '1 minuut' : `${minutes} minuten`;
+}
+
+function describeLinkValidity(minutes: number): string {
+  return `De link is ${describeMinutes(minutes)} geldig en werkt maar één keer.`;
+}
+
+export const nlTexts: EmailTexts = {
+  messages: {
+    welcome: (t, org) => ({
+      subject: `Welkom bij ${org}: stel je wachtwoord in`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `${org} heeft een account voor je gemaakt. Kies eerst een wachtwoord. Daarna kun je inloggen.`,
+      ],
+      actions: [{ label: 'Wachtwoord instellen', url: t.link }],
+      outro: [
+        describeLinkValidity(t.validHours * 60),
+        'Is de link verlopen? Open hem toch. Je kunt daar een nieuwe link aanvragen.',
+        `Verwachtte je deze e-mail niet? Gebruik de link dan niet en neem contact op met ${org}.`,
+      ],
+    }),
+    registration: (t, org) => ({
+      subject: `Bevestig je aanmelding bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Je hebt je aangemeld bij ${org}. Bevestig je aanmelding en kies een wachtwoord. Daarna kun je inloggen.`,
+      ],
+      actions: [{ label: 'Aanmelding bevestigen', url: t.link }],
+      outro: [
+        describeLinkValidity(t.validHours * 60),
+        'Heb je je niet aangemeld? Dan kun je deze e-mail negeren. Zonder jouw bevestiging wordt er geen account actief.',
+      ],
+    }),
+    already_registered: (t, org) => ({
+      subject: `Je hebt al een account bij ${org}`,
+      greeting: 'Hallo,',
+      intro: [
+        `Iemand wilde zich aanmelden bij ${org} met dit e-mailadres. Er is al een account met dit adres. Daarom hebben we geen nieuw account gemaakt.`,
+        'Wil je inloggen? Gebruik dan je bestaande account. Ben je je wachtwoord vergeten? Dan kun je een nieuw wachtwoord instellen.',
+      ],
+      actions: [
+        { label: 'Inloggen', url: t.loginLink },
+        { label: 'Wachtwoord vergeten', url: t.resetLink },
+      ],
+      outro: ['Heb jij je niet aangemeld? Dan kun je deze e-mail negeren. Er verandert niets aan je account.'],
+    }),
+    password_reset: (t, org) => ({
+      subject: `Nieuw wachtwoord instellen bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [`Je hebt gevraagd om een nieuw wachtwoord voor je account bij ${org}. Kies je nieuwe wachtwoord via deze link.`],
+      actions: [{ label: 'Nieuw wachtwoord kiezen', url: t.link }],
+      outro: [
+        describeLinkValidity(t.validMinutes),
+        'Heb je meer dan één keer een link gevraagd? Gebruik dan de nieuwste link.',
+        'Heb je dit niet gevraagd? Dan kun je deze e-mail negeren. Je wachtwoord blijft hetzelfde.',
+      ],
+    }),
+    password_changed: (t, org) => ({
+      subject: `Je wachtwoord bij ${org} is gewijzigd`,
+      greeting: `Hallo ${t.name},`,
+      intro: [`Het wachtwoord van je account bij ${org} is net gewijzigd. Heb je dat zelf gedaan? Dan hoef je niets te doen.`],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [
+        `Heb je dit niet zelf gedaan? Neem dan meteen contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`,
+      ],
+    }),
+  },
+  copyLinkHint: 'Werkt de knop niet? Kopieer dan deze link naar je browser:',
+  helpdesk: (org, contact) => `Vragen? Neem contact op met de helpdesk van ${org}:\n${contact}`,
+  signOff: (org) => `Met vriendelijke groet,\n${org}`,
+};

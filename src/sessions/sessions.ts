@@ -1,0 +1,128 @@
+import type { Clock } from '../core/clock.js';
+import type { RandomSource } from '../core/random.js';
+import { issueToken, parseToken, secretMatches } from '../core/token.js';
+import type { Queryable } from '../db/db.js';
+
+/** A browser session. Facts only; what it allows is derived in next-step.ts. */
+export interface WebSession {
+  tenantId: string;
+  id: string;
+  accountId: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  authenticatedAt: Date | null;
+  passwordVerifiedAt: Date | null;
+  secondFactorVerifiedAt: Date | null;
+}
+
+interface SessionRow {
+  tenant_id: string;
+  id: string;
+  secret_hash: Uint8Array;
+  account_id: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  authenticated_at: Date | null;
+  password_verified_at: Date | null;
+  second_factor_verified_at: Date | null;
+}
+
+const sessionColumns =
+  'tenant_id, id, secret_hash, account_id, created_at, last_seen_at, authenticated_at, password_verified_at, second_factor_verified_at';
+
+const toSession = (row: SessionRow): WebSession => ({
+  tenantId: row.tenant_id,
+  id: row.id,
+  accountId: row.account_id,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  authenticatedAt: row.authenticated_at,
+  passwordVerifiedAt: row.password_verified_at,
+  secondFactorVerifiedAt: row.second_factor_verified_at,
+});
+
+/** The cookie value is the session token `id.secret`; it is returned only here and on rotation. */
+export async function createSession(
+  db: Queryable,
+  deps: { clock: Clock; random: RandomSource },
+  tenantId: string,
+  client: { ip: string | null; userAgent: string | null },
+): Promise<{ session: WebSession; cookieValue: string }> {
+  const token = issueToken(deps.random);
+  const now = deps.clock.now();
+  const rows = await db.query<SessionRow>(
+    `INSERT INTO web_session (tenant_id, id, secret_hash, created_at, last_seen_at, ip, user_agent)
+     VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING ${sessionColumns}`,
+    [tenantId, token.id, token.secretHash, now, client.ip, client.userAgent?.slice(0, 512) ?? null],
+  );
+  return { session: toSession(rows[0]!), cookieValue: token.token };
+}
+
+/** The session a cookie names in this organization, or null (unknown, forged, other org's). */
+export async function findSession(db: Queryable, tenantId: string, cookieValue: string | undefined): Promise<WebSession | null> {
+  const parsed = cookieValue ? parseToken(cookieValue) : null;
+  if (!parsed) return null;
+  const rows = await db.query<SessionRow>(`SELECT ${sessionColumns} FROM web_session WHERE tenant_id = $1 AND id = $2`, [tenantId, parsed.id]);
+  const row = rows[0];
+  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
+  return toSession(row);
+}
+
+/** Activity is written at most once a minute: idle limits are counted in minutes. */
+export async function touchSession(db: Queryable, session: WebSession, now: Date): Promise<void> {
+  if (now.getTime() - session.lastSeenAt.getTime() < 60_000) return;
+  await db.query('UPDATE web_session SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2', [session.tenantId, session.id, now]);
+}
+
+export type SessionChange =
+  | { kind: 'password_verified'; accountId: string }
+  | { kind: 'second_factor_verified' };
+
+/**
+ * Gives the session a new id and secret (SECURITY 15: after the password step, the code step and
+ * every step-up) and records what was verified. A password step for another account than the
+ * session had starts a fresh login: nothing verified earlier carries over.
+ */
+export async function rotateSession(
+  db: Queryable,
+  deps: { clock: Clock; random: RandomSource },
+  session: WebSession,
+  change: SessionChange,
+): Promise<{ session: WebSession; cookieValue: string } | null> {
+  const token = issueToken(deps.random);
+  const now = deps.clock.now();
+  const sql =
+    change.kind === 'password_verified'
+      ? `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, password_verified_at = $5,
+           authenticated_at = CASE WHEN account_id = $6 THEN coalesce(authenticated_at, $5) ELSE $5 END,
+           second_factor_verified_at = CASE WHEN account_id = $6 THEN second_factor_verified_at ELSE NULL END,
+           account_id = $6
+         WHERE tenant_id = $1 AND id = $2 RETURNING ${sessionColumns}`
+      : `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, second_factor_verified_at = $5
+         WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
+  const params = [session.tenantId, session.id, token.id, token.secretHash, now];
+  const rows = await db.query<SessionRow>(sql, change.kind === 'password_verified' ? [...params, change.accountId] : params);
+  return rows[0] ? { session: toSession(rows[0]), cookieValue: token.token } : null;
+}
+
+export async function deleteSession(db: Queryable, tenantId: string, sessionId: string): Promise<void> {
+  await db.query('DELETE FROM web_session WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId]);
+}
+
+/** Ends every web session of an account, optionally keeping one (the one that made the change). */
+export async function deleteAccountSessions(db: Queryable, tenantId: string, accountId: string, exceptSessionId?: string): Promise<number> {
+  const rows = await db.query(
+    'DELETE FROM web_session WHERE tenant_id = $1 AND account_id = $2 AND ($3::text IS NULL OR id <> $3::text) RETURNING id',
+    [tenantId, accountId, exceptSessionId ?? null],
+  );
+  return rows.length;
+}
+
+/** Removes sessions nobody can use any more: never logged in and idle a day, or older than any absolute limit. */
+export async function purgeStaleSessions(db: Queryable, now: Date): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM web_session WHERE (account_id IS NULL AND last_seen_at < $1) OR created_at < $2 RETURNING id`,
+    [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 31 * 24 * 3600_000)],
+  );
+  return rows.length;
+}

@@ -1,0 +1,14 @@
+import type { PageRoute } from '../web/page.js';
+import { listAccounts, showAccountDetail, showNewAccount, submitAccountAction, submitNewAccount } from './account-pages.js';
+import { exportAuditCsv, showAudit } from './audit-page.js';
+
+/** Staff and admin pages (SPEC 6). Anyone without the role gets 404. */
+export const staffRoutes: PageRoute[] = [
+  { method: 'GET', path: '/staff/accounts', access: 'staff', handler: listAccounts },
+  { method: 'GET', path: '/staff/accounts/new', access: 'staff', handler: showNewAccount },
+  { method: 'POST', path: '/staff/accounts/new', access: 'staff', handler: submitNewAccount },
+  { method: 'GET', path: '/staff/accounts/:id', access: 'staff', handler: showAccountDetail },
+  { method: 'POST', path: '/staff/accounts/:id/action', access: 'staff', handler: submitAccountAction },
+  { method: 'GET', path: '/admin/audit', access: 'admin', handler: showAudit },
+  { method: 'GET', path: '/admin/audit.csv', access: 'admin', handler: exportAuditCsv },
+];

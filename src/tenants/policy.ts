@@ -1,0 +1,110 @@
+/** An organization's policy (SPEC 1). Stored as JSON; missing keys take the defaults below. */
+export type TwoFactorRequirement = 'off' | 'optional' | 'required';
+export type TwoFactorMethod = 'totp' | 'sms';
+
+export interface Policy {
+  selfRegistration: boolean;
+  twoFactorClients: TwoFactorRequirement;
+  twoFactorStaff: TwoFactorRequirement;
+  twoFactorMethods: TwoFactorMethod[];
+  passwordMinLength: number;
+  passwordRequireSpecial: boolean;
+  idleMinutes: number;
+  absoluteHours: number;
+  maxCodeValidityDays: number;
+  welcomeLinkHours: number;
+  resetLinkMinutes: number;
+}
+
+export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
+  selfRegistration: false,
+  twoFactorClients: 'optional',
+  twoFactorStaff: 'required',
+  twoFactorMethods: ['totp', 'sms'],
+  passwordMinLength: 12,
+  passwordRequireSpecial: true,
+  idleMinutes: 60,
+  absoluteHours: 12,
+  maxCodeValidityDays: 7,
+  welcomeLinkHours: 168,
+  resetLinkMinutes: 60,
+});
+
+export type PolicyKey = keyof Policy;
+export const policyKeys = Object.keys(defaultPolicy) as PolicyKey[];
+
+type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
+
+const requirementValues = ['off', 'optional', 'required'];
+
+function integer(min: number, max: number) {
+  return (raw: string): Parsed => {
+    const value = Number(raw);
+    return Number.isInteger(value) && value >= min && value <= max
+      ? { ok: true, value }
+      : { ok: false, problem: `a whole number from ${min} to ${max}` };
+  };
+}
+
+function boolean(raw: string): Parsed {
+  if (raw === 'true') return { ok: true, value: true };
+  if (raw === 'false') return { ok: true, value: false };
+  return { ok: false, problem: 'true or false' };
+}
+
+function requirement(raw: string): Parsed {
+  return requirementValues.includes(raw) ? { ok: true, value: raw } : { ok: false, problem: 'off, optional or required' };
+}
+
+function methods(raw: string): Parsed {
+  const list = raw.split(',').map((m) => m.trim()).filter(Boolean);
+  const unique = [...new Set(list)];
+  return unique.length > 0 && unique.every((m) => m === 'totp' || m === 'sms')
+    ? { ok: true, value: unique }
+    : { ok: false, problem: 'a comma-separated list of totp and sms (at least one)' };
+}
+
+/** How each key is read from text (the operator command and the admin form). */
+const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
+  selfRegistration: boolean,
+  twoFactorClients: requirement,
+  twoFactorStaff: requirement,
+  twoFactorMethods: methods,
+  passwordMinLength: integer(8, 128),
+  passwordRequireSpecial: boolean,
+  idleMinutes: integer(1, 24 * 60),
+  absoluteHours: integer(1, 24 * 30),
+  maxCodeValidityDays: integer(0, 30),
+  welcomeLinkHours: integer(1, 24 * 30),
+  resetLinkMinutes: integer(5, 24 * 60),
+};
+
+export type PolicyChangeResult = { ok: true; policy: Policy } | { ok: false; key: string; problem: string };
+
+/** Applies `key=value` texts to a policy; any bad pair refuses the whole change. */
+export function applyPolicyChanges(current: Policy, changes: Record<string, string>): PolicyChangeResult {
+  const next: Policy = { ...current, twoFactorMethods: [...current.twoFactorMethods] };
+  for (const [key, raw] of Object.entries(changes)) {
+    if (!(policyKeys as string[]).includes(key)) return { ok: false, key, problem: `unknown key; known keys: ${policyKeys.join(', ')}` };
+    const parsed = parsers[key as PolicyKey](raw.trim());
+    if (!parsed.ok) return { ok: false, key, problem: `must be ${parsed.problem}` };
+    (next as unknown as Record<string, unknown>)[key] = parsed.value;
+  }
+  return { ok: true, policy: next };
+}
+
+/** Reads a stored policy, ignoring unknown or malformed keys (they fall back to the default). */
+export function policyFromStored(stored: unknown): Policy {
+  const texts: Record<string, string> = {};
+  if (stored && typeof stored === 'object') {
+    for (const [key, value] of Object.entries(stored)) {
+      if ((policyKeys as string[]).includes(key)) texts[key] = Array.isArray(value) ? value.join(',') : String(value);
+    }
+  }
+  const policy: Policy = { ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods] };
+  for (const [key, raw] of Object.entries(texts)) {
+    const applied = applyPolicyChanges(policy, { [key]: raw });
+    if (applied.ok) Object.assign(policy, applied.policy);
+  }
+  return policy;
+}

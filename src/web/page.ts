@@ -1,0 +1,32 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../deps.js';
+import type { WebContext } from './context.js';
+
+/** What a page handler answers: a page (with a status), a 303 redirect or a file to download. */
+export type PageResult =
+  | { html: string; status?: number }
+  | { redirect: string }
+  | { download: { body: string; contentType: string; filename: string } };
+
+export interface PageRequest {
+  deps: Deps;
+  ctx: WebContext;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  /** Parsed form fields (POST only; empty for GET). */
+  body: Record<string, string>;
+  params: Record<string, string>;
+  query: Record<string, string>;
+}
+
+export type PageHandler = (page: PageRequest) => Promise<PageResult>;
+
+/** Who may open a page. Checked once by the router, from the session's standing. */
+export type Access = 'public' | 'authenticated' | 'staff' | 'admin';
+
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  access: Access;
+  handler: PageHandler;
+}

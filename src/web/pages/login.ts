@@ -1,0 +1,75 @@
+import { html } from '../../core/html.js';
+import { verifyPasswordLogin } from '../../flows/password-login.js';
+import { recordAudit } from '../../audit/audit.js';
+import { deleteSession, rotateSession } from '../../sessions/sessions.js';
+import { ensureSession, setSessionCookie } from '../context.js';
+import { inputField } from '../fields.js';
+import { field } from '../form-body.js';
+import { csrfField, renderPage, type FormErrors } from '../layout.js';
+import type { PageHandler, PageRequest } from '../page.js';
+import { safeReturnTo } from '../return-to.js';
+
+const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle' } as const;
+
+async function loginForm(page: PageRequest, values: { email: string; returnTo: string }, errors?: FormErrors, status = 200) {
+  const { ctx, deps, reply } = page;
+  await ensureSession(deps, ctx, reply);
+  const t = ctx.t;
+  const idle = ctx.standing.kind === 'needs_password';
+  const noticeKey = idle ? notices.idle : page.query.reset === '1' ? notices.reset : page.query.loggedOut === '1' ? notices.loggedOut : null;
+  const body = html`<form method="post" action="/login" novalidate>
+  ${csrfField(ctx)}
+  <input type="hidden" name="returnTo" value="${values.returnTo}">
+  ${inputField({ name: 'email', label: t('field.email'), type: 'email', value: values.email, autocomplete: 'username', errors, required: true })}
+  ${inputField({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password', errors, required: true })}
+  <button type="submit">${t('login.submit')}</button>
+</form>
+<ul class="links">
+  <li><a href="/password/forgot">${t('login.forgot')}</a></li>
+  ${ctx.org.policy.selfRegistration ? html`<li><a href="/register">${t('login.register')}</a></li>` : null}
+  <li><a href="/help">${t('login.help')}</a></li>
+</ul>`;
+  return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice: noticeKey ? t(noticeKey) : null }) };
+}
+
+export const showLogin: PageHandler = async (page) => {
+  if (page.ctx.standing.kind === 'authenticated') return { redirect: safeReturnTo(page.query.returnTo) };
+  const email = page.ctx.standing.kind === 'needs_password' ? page.ctx.standing.account.email : '';
+  return loginForm(page, { email, returnTo: safeReturnTo(page.query.returnTo) });
+};
+
+export const submitLogin: PageHandler = async (page) => {
+  const { deps, ctx, body, reply } = page;
+  const email = field(body, 'email');
+  const returnTo = safeReturnTo(field(body, 'returnTo'));
+  const outcome = await verifyPasswordLogin(deps, ctx.org, ctx.client, { email, password: field(body, 'password') });
+  if (!outcome.ok) {
+    if (outcome.error === 'rate_limited') {
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) }) }, 429);
+    }
+    return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
+  }
+  const session = ctx.session!;
+  const rotated = await rotateSession(deps.db, deps, session, { kind: 'password_verified', accountId: outcome.account.id });
+  if (!rotated) return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
+  setSessionCookie(reply, deps, rotated.cookieValue);
+  return { redirect: returnTo };
+};
+
+export const submitLogout: PageHandler = async ({ deps, ctx, reply }) => {
+  if (ctx.session) {
+    await deleteSession(deps.db, ctx.org.tenantId, ctx.session.id);
+    if (ctx.session.accountId) {
+      await recordAudit(deps.db, deps.clock.now(), ctx.client, {
+        tenantId: ctx.org.tenantId,
+        event: 'logged_out',
+        outcome: 'success',
+        actorAccountId: ctx.session.accountId,
+        subjectAccountId: ctx.session.accountId,
+      });
+    }
+  }
+  setSessionCookie(reply, deps, null);
+  return { redirect: '/login?loggedOut=1' };
+};

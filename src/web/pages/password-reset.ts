@@ -1,0 +1,73 @@
+import { isPlausibleEmail } from '../../accounts/email.js';
+import { html } from '../../core/html.js';
+import { lookUpAccountToken } from '../../flows/account-tokens.js';
+import { completePasswordReset, requestPasswordReset } from '../../flows/password-reset.js';
+import { ensureSession, setSessionCookie } from '../context.js';
+import { inputField } from '../fields.js';
+import { field } from '../form-body.js';
+import { csrfField, renderPage, type FormErrors } from '../layout.js';
+import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
+import { throttleTokenGuess } from './token-guard.js';
+
+async function forgotForm(page: PageRequest, email: string, errors?: FormErrors): Promise<PageResult> {
+  const { ctx, deps, reply } = page;
+  await ensureSession(deps, ctx, reply);
+  const body = html`<p>${ctx.t('forgot.intro')}</p>
+<form method="post" action="/password/forgot" novalidate>
+  ${csrfField(ctx)}
+  ${inputField({ name: 'email', label: ctx.t('field.email'), type: 'email', value: email, autocomplete: 'username', errors, required: true })}
+  <button type="submit">${ctx.t('forgot.submit')}</button>
+</form>
+<p><a href="/login">${ctx.t('forgot.back')}</a></p>`;
+  return { html: renderPage(ctx, { title: ctx.t('forgot.title'), body, errors }) };
+}
+
+export const showForgot: PageHandler = async (page) => forgotForm(page, '');
+
+export const submitForgot: PageHandler = async (page) => {
+  const { deps, ctx, body } = page;
+  const email = field(body, 'email').trim();
+  if (!isPlausibleEmail(email)) return forgotForm(page, email, { email: ctx.t('form.error.email') });
+  await requestPasswordReset(deps, ctx.org, ctx.client, { email, locale: ctx.locale });
+  const text = html`<p>${ctx.t('forgot.sent.text', { minutes: ctx.org.policy.resetLinkMinutes })}</p><p>${ctx.t('register.sent.spam')}</p>
+<p><a href="/login">${ctx.t('forgot.back')}</a></p>`;
+  return { html: renderPage(ctx, { title: ctx.t('forgot.sent.title'), body: text }) };
+};
+
+async function resetForm(page: PageRequest, token: string, errors?: FormErrors): Promise<PageResult> {
+  const { ctx, deps, reply } = page;
+  await ensureSession(deps, ctx, reply);
+  const body = html`<form method="post" action="/password/reset/${token}" novalidate>
+  ${csrfField(ctx)}
+  ${newPasswordFields(ctx, errors)}
+  <button type="submit">${ctx.t('reset.submit')}</button>
+</form>`;
+  return { html: renderPage(ctx, { title: ctx.t('reset.title'), body, errors, strengthHint: true }) };
+}
+
+async function resetLinkNotValid(page: PageRequest): Promise<PageResult> {
+  const { ctx } = page;
+  const body = html`<p>${ctx.t('reset.invalid.text')}</p><p><a href="/password/forgot">${ctx.t('reset.invalid.again')}</a></p>`;
+  return { status: 404, html: renderPage(ctx, { title: ctx.t('reset.invalid.title'), body }) };
+}
+
+export const showReset: PageHandler = async (page) => {
+  const token = page.params.token ?? '';
+  const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'reset', token, page.deps.clock.now());
+  if (!lookup.usable || lookup.account.state !== 'active') return (await throttleTokenGuess(page)) ?? resetLinkNotValid(page);
+  return resetForm(page, token);
+};
+
+export const submitReset: PageHandler = async (page) => {
+  const { deps, ctx, body, reply } = page;
+  const token = page.params.token ?? '';
+  const outcome = await completePasswordReset(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
+  if (!outcome.ok) {
+    if (outcome.error === 'password_rejected') return resetForm(page, token, passwordProblemErrors(ctx, outcome.problems));
+    return (await throttleTokenGuess(page)) ?? resetLinkNotValid(page);
+  }
+  // Every session of the account has ended, this browser's too: the user logs in afresh.
+  setSessionCookie(reply, deps, null);
+  return { redirect: '/login?reset=1' };
+};

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import { ManualClock } from '../src/core/clock.js';
+import { cryptoRandom } from '../src/core/random.js';
+import { DatabaseUnavailableError, type Db } from '../src/db/db.js';
+import { migrate } from '../src/db/migrate.js';
+import { openPglite } from '../src/db/pglite.js';
+import { postgresDb } from '../src/db/postgres.js';
+import type { Deps } from '../src/deps.js';
+import { setAccountPassword, type Account } from '../src/accounts/accounts.js';
+import { noRequestContext } from '../src/audit/audit.js';
+import { hashPassword } from '../src/factors/password/hashing.js';
+import { createAccount } from '../src/flows/account-admin.js';
+import type { JobWorker } from '../src/jobs/worker.js';
+import type { MailTransport, OutgoingEmail } from '../src/messaging/mail-transport.js';
+import { createOrganization, findOrganizationBySlug, savePolicy, type Organization } from '../src/tenants/organizations.js';
+import type { Policy } from '../src/tenants/policy.js';
+
+export const usingPostgres = Boolean(process.env.DATABASE_URL);
+
+let sharedDb: Promise<Db> | undefined;
+
+/** One migrated database per test process; tests isolate by each making their own organization. */
+export function testDatabase(): Promise<Db> {
+  sharedDb ??= (async () => {
+    const db = process.env.DATABASE_URL ? postgresDb(process.env.DATABASE_URL, 4) : await openPglite(undefined);
+    await migrate(db);
+    return db;
+  })();
+  return sharedDb;
+}
+
+/** A Db whose connection can be cut and restored, to test what happens when the database goes away. */
+export interface FaultyDb extends Db {
+  down: boolean;
+}
+
+export function withFaults(db: Db): FaultyDb {
+  const faulty: FaultyDb = {
+    kind: db.kind,
+    down: false,
+    async query(sql, params) {
+      if (faulty.down) throw new DatabaseUnavailableError(new Error('connection refused (test)'));
+      return db.query(sql, params);
+    },
+    async exec(sql) {
+      if (faulty.down) throw new DatabaseUnavailableError(new Error('connection refused (test)'));
+      return db.exec(sql);
+    },
+    transaction(fn) {
+      if (faulty.down) return Promise.reject(new DatabaseUnavailableError(new Error('connection refused (test)')));
+      return db.transaction((tx) =>
+        fn({
+          query: (sql, params) => (faulty.down ? Promise.reject(new DatabaseUnavailableError(new Error('down'))) : tx.query(sql, params)),
+          exec: (sql) => tx.exec(sql),
+        }),
+      );
+    },
+    close: () => Promise.resolve(),
+  };
+  return faulty;
+}
+
+/** Captures mail instead of sending it; can be told to fail like a provider that is down. */
+export class CapturedMail implements MailTransport {
+  sent: OutgoingEmail[] = [];
+  failing = false;
+  async send(email: OutgoingEmail): Promise<void> {
+    if (this.failing) throw new Error('SMTP provider unavailable (test)');
+    this.sent.push(email);
+  }
+  to(address: string): OutgoingEmail[] {
+    return this.sent.filter((m) => m.to.toLowerCase() === address.toLowerCase());
+  }
+  last(address: string): OutgoingEmail {
+    const list = this.to(address);
+    const mail = list[list.length - 1];
+    if (!mail) throw new Error(`no mail to ${address}; sent: ${this.sent.map((m) => m.to).join(', ')}`);
+    return mail;
+  }
+  linkIn(mail: OutgoingEmail, pathPrefix: string): string {
+    const match = mail.text.match(new RegExp(`https?://[^\\s]+${pathPrefix.replace(/\//g, '\\/')}[^\\s]*`));
+    if (!match) throw new Error(`no ${pathPrefix} link in mail: ${mail.text}`);
+    return new URL(match[0]).pathname;
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  deps: Deps;
+  jobs: JobWorker;
+  clock: ManualClock;
+  mail: CapturedMail;
+  db: FaultyDb;
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', PORT: '3000', ...overrides });
+}
+
+export async function createTestApp(options: { config?: Record<string, string> } = {}): Promise<TestApp> {
+  const db = withFaults(await testDatabase());
+  const clock = new ManualClock(new Date());
+  const mail = new CapturedMail();
+  const { app, deps, jobs } = await buildApp({ config: testConfig(options.config), db, clock, random: cryptoRandom, mail, logger: false });
+  await app.ready();
+  return { app, deps, jobs, clock, mail, db, close: () => app.close() };
+}
+
+export function uniqueSlug(prefix = 't'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+export async function createTestOrg(t: TestApp, options: { policy?: Partial<Policy>; name?: string; hostnames?: string[]; locale?: 'nl' | 'en' } = {}): Promise<Organization> {
+  const slug = uniqueSlug();
+  const created = await createOrganization(t.deps.db, t.deps, {
+    slug,
+    name: options.name ?? `Praktijk ${slug}`,
+    hostnames: options.hostnames ?? [],
+    defaultLocale: options.locale ?? 'en',
+  });
+  if (!created.ok) throw new Error(created.error);
+  if (options.policy) await savePolicy(t.deps.db, created.organization.tenantId, { ...created.organization.policy, ...options.policy });
+  return (await findOrganizationBySlug(t.deps.db, slug))!;
+}
+
+export const strongPassword = 'correct horse battery staple';
+
+/** An account that has set its password (as if through its welcome link). */
+export async function createActiveAccount(
+  t: TestApp,
+  org: Organization,
+  options: { role?: Account['role']; email?: string; name?: string; password?: string } = {},
+): Promise<Account & { password: string }> {
+  const email = options.email ?? `${uniqueSlug('u')}@example.org`;
+  const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: options.name ?? 'Test Person', role: options.role ?? 'client', locale: '' });
+  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  const password = options.password ?? strongPassword;
+  await setAccountPassword(t.deps.db, org.tenantId, created.account.id, await hashPassword(password), t.clock.now());
+  await t.jobs.runDue();
+  t.mail.sent = t.mail.sent.filter((m) => m.to !== email);
+  return { ...created.account, state: 'active', password };
+}
+
+export function hostOf(org: Organization): string {
+  return `${org.slug}.localhost`;
+}
