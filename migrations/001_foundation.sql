@@ -101,6 +101,8 @@ CREATE TABLE rate_limit (
 CREATE TABLE job (
   tenant_id uuid NOT NULL REFERENCES organization (tenant_id),
   id uuid NOT NULL,
+  -- First in, first out: mails reach a person in the order they were caused.
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   kind text NOT NULL,
   payload jsonb NOT NULL,
   created_at timestamptz NOT NULL,
@@ -112,7 +114,7 @@ CREATE TABLE job (
   last_error text,
   PRIMARY KEY (tenant_id, id)
 );
-CREATE INDEX job_due ON job (run_at) WHERE done_at IS NULL AND failed_at IS NULL;
+CREATE INDEX job_due ON job (run_at, seq) WHERE done_at IS NULL AND failed_at IS NULL;
 
 -- Audit trail (NEN 7513): append only, kept at least five years; the application never
 -- updates or deletes a row, and the triggers below refuse it to anyone who tries.

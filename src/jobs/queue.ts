@@ -14,6 +14,7 @@ export interface Job {
 interface JobRow {
   tenant_id: string;
   id: string;
+  seq: string | number;
   kind: string;
   payload: Record<string, unknown>;
   attempts: number;
@@ -61,11 +62,12 @@ export async function claimDueJobs(db: Queryable, now: Date, limit: number): Pro
       WHERE (tenant_id, id) IN (
         SELECT tenant_id, id FROM job
          WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-         ORDER BY run_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING tenant_id, id, kind, payload, attempts, created_at`,
+         ORDER BY run_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+      RETURNING tenant_id, id, seq, kind, payload, attempts, created_at`,
     [now, new Date(now.getTime() + leaseSeconds * 1000), limit],
   );
-  return rows.map(toJob);
+  // RETURNING keeps no order: run them first in, first out.
+  return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);
 }
 
 export async function completeJob(db: Queryable, job: Job, now: Date, keptPayload: Record<string, unknown>): Promise<void> {
@@ -113,7 +115,7 @@ export async function listJobs(db: Queryable, tenantId: string, kinds: string[],
     last_error: string | null;
   }>(
     `SELECT id, kind, payload, created_at, done_at, failed_at, attempts, last_error FROM job
-      WHERE tenant_id = $1 AND kind = ANY($2::text[]) ORDER BY created_at DESC LIMIT $3`,
+      WHERE tenant_id = $1 AND kind = ANY($2::text[]) ORDER BY seq DESC LIMIT $3`,
     [tenantId, kinds, limit],
   );
   return rows.map((r) => ({

@@ -33,10 +33,11 @@ export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, ha
   async function runDueOnce(): Promise<number> {
     let total = 0;
     for (;;) {
+      // Jobs may queue further jobs (a reset request queues its mail): run until nothing is due.
       const jobs = await claimDueJobs(db, clock.now(), 10);
+      if (jobs.length === 0) return total;
       for (const job of jobs) await runOne(job);
       total += jobs.length;
-      if (jobs.length < 10) return total;
     }
   }
 

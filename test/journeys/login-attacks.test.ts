@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { findAccountById } from '../../src/accounts/accounts.js';
+import { createAccount, performStaffAction } from '../../src/flows/account-admin.js';
+import { noRequestContext } from '../../src/audit/audit.js';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => t.close());
+
+/** What an attacker compares between two login answers: status, body and headers (cookie values aside). */
+function observable(response: { statusCode: number; body: string; headers: Record<string, unknown> }) {
+  const headers = { ...response.headers };
+  delete headers['x-request-id'];
+  delete headers.date;
+  // The form echoes the typed address, so the length follows the body, which is compared itself.
+  delete headers['content-length'];
+  const cookieNames = ([] as string[]).concat((headers['set-cookie'] as string[] | string | undefined) ?? []).map((c) => c.split('=')[0]);
+  delete headers['set-cookie'];
+  return { status: response.statusCode, body: response.body, headers, cookieNames };
+}
+
+describe('SECURITY 1: one answer for every failed login', () => {
+  test('unknown, wrong password, locked, deactivated and invited give byte-identical answers', async () => {
+    const org = await createTestOrg(t);
+    const active = await createActiveAccount(t, org);
+    const locked = await createActiveAccount(t, org);
+    const deactivated = await createActiveAccount(t, org);
+    const admin = await createActiveAccount(t, org, { role: 'admin' });
+    const invited = await createAccount(t.deps, org, null, noRequestContext, { email: 'invited@example.org', name: 'I', role: 'client', locale: '' });
+    assert.ok(invited.ok);
+    await performStaffAction(t.deps, org, admin, (await findAccountById(t.deps.db, org.tenantId, deactivated.id))!, noRequestContext, 'deactivate', 'test');
+    const lockBrowser = new TestBrowser(t.app, hostOf(org), { 'x-forwarded-for': '10.9.9.9' });
+    for (let i = 0; i < 5; i++) await lockBrowser.login(locked.email, 'wrong password here');
+
+    // One browser session for all attempts, so the CSRF token (bound to the session) is the same.
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    const attempt = async (email: string, password: string) => observable(await browser.post('/login', { email, password }));
+    const unknown = await attempt('nobody@example.org', 'some password 1!');
+    const cases = {
+      wrongPassword: await attempt(active.email, 'some password 1!'),
+      locked: await attempt(locked.email, locked.password),
+      deactivated: await attempt(deactivated.email, deactivated.password),
+      invited: await attempt('invited@example.org', 'some password 1!'),
+    };
+    assert.equal(unknown.status, 200);
+    assert.match(unknown.body, /not right, or you cannot log in right now/);
+    for (const [name, observed] of Object.entries(cases)) {
+      // The form echoes the typed address; put the same one back to compare the rest byte for byte.
+      const typed = name === 'wrongPassword' ? active.email : name === 'locked' ? locked.email : name === 'deactivated' ? deactivated.email : 'invited@example.org';
+      assert.deepEqual({ ...observed, body: observed.body.replace(typed, 'nobody@example.org') }, unknown, `${name} differs from an unknown address`);
+    }
+  });
+
+  test('an unknown address costs the same password hashing as a known one', async () => {
+    const org = await createTestOrg(t);
+    const active = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    const time = async (email: string) => {
+      const start = process.hrtime.bigint();
+      await browser.post('/login', { email, password: 'not the password 1!' });
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    await time('warmup@example.org');
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      unknown.push(await time(`nobody${i}@example.org`));
+      known.push(await time(active.email));
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // Not a benchmark: argon2 dominates both; without the dummy hash the unknown case would be ~50x faster.
+    assert.ok(median(unknown) > median(known) / 3, `unknown ${median(unknown)} ms vs known ${median(known)} ms`);
+  });
+});
+
+describe('SECURITY 3 and 5: failed passwords are counted per account', () => {
+  test('from the 5th failure a growing delay; the right password fails during it; success resets the count', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    for (let i = 0; i < 4; i++) await browser.login(user.email, `wrong ${i} password!`);
+    // Four failures: no delay yet.
+    assert.equal((await browser.login(user.email, user.password)).statusCode, 303);
+    await browser.post('/logout', {});
+    for (let i = 0; i < 5; i++) await browser.login(user.email, `wrong ${i} password!`);
+    const during = await browser.login(user.email, user.password);
+    assert.equal(during.statusCode, 200, 'the right password is refused during the delay');
+    assert.match(during.body, /not right, or you cannot log in right now/);
+    // That attempt counted too: six failures → 60 s delay from the last one.
+    t.clock.advanceSeconds(59);
+    assert.equal((await browser.login(user.email, user.password)).statusCode, 200, 'still delayed at 59 s (and counted again: now 120 s)');
+    t.clock.advanceSeconds(121);
+    assert.equal((await browser.login(user.email, user.password)).statusCode, 303, 'allowed after the delay');
+    const account = await findAccountById(t.deps.db, org.tenantId, user.id);
+    assert.equal(account!.failedLoginCount, 0, 'a success resets the count');
+  });
+
+  test('e-mail variants count against the same account (SECURITY 5)', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org, { email: 'victim@org.example' });
+    const browser = new TestBrowser(t.app, hostOf(org));
+    for (const variant of ['Victim@Org.example', ' victim@org.example ', 'VICTIM@ORG.EXAMPLE', 'victim@org.example', 'Victim@org.Example']) {
+      await browser.login(variant, 'wrong password!!');
+    }
+    const account = await findAccountById(t.deps.db, org.tenantId, user.id);
+    assert.equal(account!.failedLoginCount, 5);
+    assert.equal((await browser.login(' Victim@ORG.example', user.password)).statusCode, 200, 'locked for every spelling');
+  });
+
+  test('100 parallel wrong passwords are all counted, whatever X-Forwarded-For says', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        browser.post('/login', { email: user.email, password: `parallel wrong ${i}!` }, { 'x-forwarded-for': `203.0.113.${i % 250}` }),
+      ),
+    );
+    const account = await findAccountById(t.deps.db, org.tenantId, user.id);
+    assert.equal(account!.failedLoginCount, 100);
+  });
+});
+
+describe('SECURITY 4: per-IP throttling against credential stuffing', () => {
+  test('many failures from one IP throttle that IP only; X-Forwarded-For is ignored without TRUST_PROXY', async () => {
+    const org = await createTestOrg(t);
+    const victim = await createActiveAccount(t, org);
+    const attacker = new TestBrowser(t.app, hostOf(org), { 'x-forwarded-for': '198.51.100.7' });
+    await attacker.get('/login');
+    for (let i = 0; i < 30; i++) await attacker.post('/login', { email: `user${i}@example.org`, password: 'Password123!' }, { 'x-forwarded-for': `198.51.100.${i}` });
+    const blocked = await attacker.post('/login', { email: victim.email, password: victim.password });
+    assert.equal(blocked.statusCode, 429, 'the 31st attempt from the same socket address is throttled, however X-Forwarded-For varies');
+    assert.ok(Number(blocked.headers['retry-after']) > 0);
+    // The victim on another IP logs in fine.
+    const other = new TestBrowser(t.app, hostOf(org));
+    const ok = await t.app.inject({ method: 'GET', url: '/login', headers: { host: hostOf(org) }, remoteAddress: '192.0.2.55' });
+    assert.equal(ok.statusCode, 200);
+    await other.get('/login');
+    const fromElsewhere = await t.app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress: '192.0.2.55',
+      headers: { host: hostOf(org), origin: `http://${hostOf(org)}`, cookie: [...other.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: other.lastCsrf!, email: victim.email, password: victim.password }).toString(),
+    });
+    assert.equal(fromElsewhere.statusCode, 303);
+  });
+
+  test('with TRUST_PROXY set, X-Forwarded-For names the client', async () => {
+    const proxied = await createTestApp({ config: { TRUST_PROXY: 'true' } });
+    try {
+      const org = await createTestOrg(proxied);
+      const user = await createActiveAccount(proxied, org);
+      const attacker = new TestBrowser(proxied.app, hostOf(org), { 'x-forwarded-for': '198.51.100.99' });
+      await attacker.get('/login');
+      for (let i = 0; i < 30; i++) await attacker.post('/login', { email: `user${i}@example.org`, password: 'Password123!' });
+      assert.equal((await attacker.post('/login', { email: user.email, password: user.password })).statusCode, 429);
+      const other = new TestBrowser(proxied.app, hostOf(org), { 'x-forwarded-for': '198.51.100.100' });
+      assert.equal((await other.login(user.email, user.password)).statusCode, 303, 'another client behind the proxy is not throttled');
+    } finally {
+      await proxied.close();
+    }
+  });
+});
