@@ -12,6 +12,8 @@ export function hostnameFromHostHeader(hostHeader: string | undefined): string |
     host = host.slice(0, colon);
   }
   if (host.endsWith('.')) host = host.slice(0, -1);
+  // A name whose last label is all digits is an IPv4 address, never an organization's host.
+  if (/(^|\.)\d+$/.test(host)) return null;
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host) || host.length > 253) return null;
   return host;
 }

@@ -39,6 +39,8 @@ const requirementValues = ['off', 'optional', 'required'];
 
 function integer(min: number, max: number) {
   return (raw: string): Parsed => {
+    // Plain decimal digits only: Number() would also take '', '0x10' and '1e1'.
+    if (!/^\d{1,6}$/.test(raw)) return { ok: false, problem: `a whole number from ${min} to ${max}` };
     const value = Number(raw);
     return Number.isInteger(value) && value >= min && value <= max
       ? { ok: true, value }

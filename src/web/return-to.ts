@@ -15,5 +15,7 @@ export function safeReturnTo(value: unknown): string {
     return '/';
   }
   if (url.origin !== base) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  // Dot segments resolve away (`/..//evil` becomes `//evil`): check the result once more.
+  const result = `${url.pathname}${url.search}${url.hash}`;
+  return result.startsWith('//') || result.startsWith('/\\') ? '/' : result;
 }

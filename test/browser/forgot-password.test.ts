@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, linkIn, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, linkIn, startBrowserServer, type BrowserServer } from './server.js';
 
 describe('browser: forgot password → mail → new password → log in', { skip: browserSkip() }, () => {
   let s: BrowserServer | undefined;
@@ -17,8 +17,7 @@ describe('browser: forgot password → mail → new password → log in', { skip
   async function logIn(page: Page, email: string, password: string): Promise<void> {
     await page.getByLabel('E-mail address').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForLoadState('load');
+    await navigating(page, () => page.getByRole('button', { name: 'Log in' }).click());
   }
 
   test('an active client resets a forgotten password through the mailed link', { timeout: 120_000 }, async () => {
@@ -38,8 +37,7 @@ describe('browser: forgot password → mail → new password → log in', { skip
 
     const mark = server.smtp.mark();
     await page.getByLabel('E-mail address').fill(client.email);
-    await page.getByRole('button', { name: 'Send the link' }).click();
-    await page.waitForLoadState('load');
+    await navigating(page, () => page.getByRole('button', { name: 'Send the link' }).click());
     await checkAccessibility(page, 'forgot: check your e-mail');
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Check your e-mail');
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, horizontalOverflow, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, horizontalOverflow, startBrowserServer, type BrowserServer } from './server.js';
 
 const width = 320;
 
@@ -104,8 +104,7 @@ describe('browser: keyboard only, 320 px wide', { skip: browserSkip() }, () => {
     await assertNoSidewaysScroll(page);
     await tabTo(page, 'email');
     await page.keyboard.type('not an address');
-    await page.keyboard.press('Enter');
-    await page.waitForLoadState('load');
+    await navigating(page, () => page.keyboard.press('Enter'));
     await checkAccessibility(page, 'forgot with error at 320 px');
     await assertNoSidewaysScroll(page);
     assert.equal(await page.locator('#email').getAttribute('aria-invalid'), 'true');

@@ -354,3 +354,14 @@ export async function checkAccessibility(page: Page, label = ''): Promise<void> 
 export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; viewport: number }> {
   return page.evaluate(() => ({ scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), viewport: window.innerWidth }));
 }
+
+/**
+ * Does `action` (a click, an Enter) and waits until the new document it causes has loaded. Use
+ * it where the answer may come back at the same URL (a form with errors): waitForLoadState
+ * would see the old page's state and return at once.
+ */
+export async function navigating(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 15_000 });
+  await action();
+  await loaded;
+}

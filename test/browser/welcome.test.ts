@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, linkIn, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, linkIn, startBrowserServer, type BrowserServer } from './server.js';
 
 describe('browser: welcome → set password → look around → logout → login', { skip: browserSkip() }, () => {
   let s: BrowserServer | undefined;
@@ -74,8 +74,7 @@ describe('browser: welcome → set password → look around → logout → login
     ] as const) {
       await client.getByLabel('New password', { exact: true }).fill(refused);
       await client.getByLabel('Repeat the new password').fill(refused);
-      await client.getByRole('button', { name: 'Set password' }).click();
-      await client.waitForLoadState('load');
+      await navigating(client, () => client.getByRole('button', { name: 'Set password' }).click());
       await checkAccessibility(client, `welcome form refusing ${refused}`);
       assert.match(await client.title(), /^Error: /);
       const password = client.locator('#password');
