@@ -36,8 +36,8 @@ export interface AppOptions {
   clock: Clock;
   random: RandomSource;
   mail: MailTransport;
-  /** false in tests; otherwise pino JSON lines. */
-  logger: boolean;
+  /** false in tests; otherwise pino JSON lines, to standard output or the given stream. */
+  logger: boolean | NodeJS.WritableStream;
 }
 
 export interface BuiltApp {
@@ -62,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     logger: options.logger
       ? {
           level: config.logLevel,
+          ...(options.logger === true ? {} : { stream: options.logger }),
           redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
           serializers: {
             req: (req: FastifyRequest) => ({ method: req.method, url: redactUrl(req.url), host: req.headers.host, remoteAddress: req.ip }),

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { buildApp } from '../../src/app.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { cryptoRandom } from '../../src/core/random.js';
+import { TestBrowser } from '../browser-client.js';
+import { CapturedMail, createActiveAccount, createTestApp, createTestOrg, hostOf, testConfig, testDatabase, type TestApp } from '../harness.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp({ config: { METRICS_TOKEN: 'metrics-token-for-tests' } });
+});
+after(async () => t.close());
+
+describe('health and metrics (SPEC 9)', () => {
+  test('/metrics needs the bearer token and answers on any host', async () => {
+    await t.app.inject({ method: 'GET', url: '/healthz', headers: { host: 'monitoring.internal' } });
+    const none = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'monitoring.internal' } });
+    assert.equal(none.statusCode, 401);
+    const wrong = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'monitoring.internal', authorization: 'Bearer nope' } });
+    assert.equal(wrong.statusCode, 401);
+    const ok = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'monitoring.internal', authorization: 'Bearer metrics-token-for-tests' } });
+    assert.equal(ok.statusCode, 200);
+    assert.match(ok.body, /^ingang_jobs_pending \d+$/m);
+    assert.match(ok.body, /ingang_http_responses_total\{class="2xx"\} \d+/);
+  });
+
+  test('without METRICS_TOKEN there is no /metrics', async () => {
+    const plain = await createTestApp();
+    try {
+      assert.equal((await plain.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'localhost' } })).statusCode, 404);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+describe('dev outbox (SPEC 8)', () => {
+  test('lists this org’s messages with clickable links outside production', async () => {
+    const org = await createTestOrg(t);
+    const other = await createTestOrg(t);
+    await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.submit('/password/forgot', '/password/forgot', { email: 'nobody-known@example.org' });
+    const admin = await createActiveAccount(t, other, { role: 'admin', email: 'other-admin@example.org' });
+    await browser.submit('/help', '/password/forgot', { email: admin.email });
+    const page = await new TestBrowser(t.app, hostOf(org)).get('/dev/outbox');
+    assert.equal(page.statusCode, 200);
+    assert.doesNotMatch(page.body, /other-admin@example\.org/, 'no messages of another org');
+  });
+
+  test('does not exist in production', async () => {
+    const db = await testDatabase();
+    const { app } = await buildApp({
+      config: testConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1', MAIL_FROM: 'x@example.org', SECRET_KEY: 'k'.repeat(40) }),
+      db,
+      clock: new ManualClock(),
+      random: cryptoRandom,
+      mail: new CapturedMail(),
+      logger: false,
+    });
+    const org = await createTestOrg(t);
+    assert.equal((await app.inject({ method: 'GET', url: '/dev/outbox', headers: { host: hostOf(org) } })).statusCode, 404);
+    await app.close();
+  });
+});
+
+describe('logs (SPEC 9)', () => {
+  test('JSON lines with a request id; passwords, cookies and link tokens never appear', async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const db = await testDatabase();
+    const mail = new CapturedMail();
+    const { app, jobs } = await buildApp({ config: testConfig(), db, clock: new ManualClock(new Date()), random: cryptoRandom, mail, logger: stream });
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org, { password: 'log secret passphrase' });
+    const browser = new TestBrowser(app, hostOf(org));
+    await browser.login(user.email, 'log secret passphrase');
+    await browser.get('/');
+    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
+    await jobs.runDue();
+    const link = mail.linkIn(mail.last(user.email), '/password/reset/');
+    await browser.get(link);
+    await app.close();
+    assert.ok(lines.length > 0);
+    const parsed = lines.map((l) => JSON.parse(l) as { reqId?: string });
+    assert.ok(parsed.some((entry) => typeof entry.reqId === 'string'));
+    const all = lines.join('\n');
+    const token = link.split('/').pop()!;
+    assert.ok(!all.includes('log secret passphrase'), 'password in logs');
+    assert.ok(!all.includes(token.split('.')[1]!), 'link token in logs');
+    assert.ok(!all.includes(browser.cookies.get('ingang_session')!.split('.')[1]!), 'session secret in logs');
+    assert.match(all, /\/password\/reset\/\[redacted\]/);
+  });
+});
