@@ -1,17 +1,15 @@
-import { findAccountByEmail, setAccountPassword, type Account } from '../accounts/accounts.js';
+import { findAccountByEmail, type Account } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import { hitRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
 import type { Queryable } from '../db/db.js';
-import { hashPassword } from '../factors/password/hashing.js';
-import type { PasswordProblem } from '../factors/password/rules.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
-import { consumeAccountToken, issueAccountToken, lookUpAccountToken } from './account-tokens.js';
+import { issueAccountToken } from './account-tokens.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
-import { checkPasswordForAccount } from './set-password.js';
+import { setPasswordThroughLink, type LinkPasswordOutcome } from './set-password.js';
 import { sendWelcome } from './welcome.js';
 
 export const passwordResetJobKind = 'password_reset_request';
@@ -64,31 +62,17 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
   };
 }
 
-export type CompleteResetOutcome =
-  | { ok: true; account: Account }
-  | { ok: false; error: 'invalid_link' }
-  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
-
 /**
  * Sets a new password through a reset link, in one transaction: the token is used, the password
  * set, the lock cleared, every session ended and the "password changed" mail queued (SECURITY 31).
  */
-export async function completePasswordReset(
+export function completePasswordReset(
   deps: Deps,
   org: Organization,
   client: RequestContext,
   input: { token: string; password: string; passwordConfirm: string },
-): Promise<CompleteResetOutcome> {
-  const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'reset', input.token, deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'active') return { ok: false, error: 'invalid_link' };
-  const account = lookup.account;
-  const problems = await checkPasswordForAccount(org, account, input);
-  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
-  const passwordHash = await hashPassword(input.password);
-  const done = await deps.db.transaction(async (tx) => {
-    const now = deps.clock.now();
-    if (!(await consumeAccountToken(tx, org.tenantId, lookup.tokenId, now))) return false;
-    await setAccountPassword(tx, org.tenantId, account.id, passwordHash, now);
+): Promise<LinkPasswordOutcome> {
+  return setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
@@ -99,7 +83,5 @@ export async function completePasswordReset(
       details: { endedSessions },
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
-    return true;
   });
-  return done ? { ok: true, account } : { ok: false, error: 'invalid_link' };
 }

@@ -1,15 +1,13 @@
-import { setAccountPassword, type Account } from '../accounts/accounts.js';
+import type { Account } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import { hitRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
-import { hashPassword } from '../factors/password/hashing.js';
-import type { PasswordProblem } from '../factors/password/rules.js';
 import type { Queryable } from '../db/db.js';
 import type { Organization } from '../tenants/organizations.js';
-import { consumeAccountToken, issueAccountToken, lookUpAccountToken } from './account-tokens.js';
+import { issueAccountToken, lookUpAccountToken } from './account-tokens.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
-import { checkPasswordForAccount } from './set-password.js';
+import { setPasswordThroughLink, type LinkPasswordOutcome } from './set-password.js';
 
 /**
  * Mails a (new) welcome link, voiding older ones (SPEC 4.1). Runs in the caller's transaction.
@@ -36,32 +34,16 @@ export async function sendWelcome(
   return link;
 }
 
-export type CompleteWelcomeOutcome =
-  | { ok: true; account: Account }
-  | { ok: false; error: 'invalid_link' }
-  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
-
 /** Sets the first password through a welcome link; the caller logs the user in. */
-export async function completeWelcome(
+export function completeWelcome(
   deps: Deps,
   org: Organization,
   client: RequestContext,
   input: { token: string; password: string; passwordConfirm: string },
-): Promise<CompleteWelcomeOutcome> {
-  const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'welcome', input.token, deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'invited') return { ok: false, error: 'invalid_link' };
-  const problems = await checkPasswordForAccount(org, lookup.account, input);
-  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
-  const passwordHash = await hashPassword(input.password);
-  const done = await deps.db.transaction(async (tx) => {
-    const now = deps.clock.now();
-    if (!(await consumeAccountToken(tx, org.tenantId, lookup.tokenId, now))) return false;
-    await setAccountPassword(tx, org.tenantId, lookup.account.id, passwordHash, now);
-    await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'account_activated', outcome: 'success', actorAccountId: lookup.account.id, subjectAccountId: lookup.account.id });
-    return true;
-  });
-  if (!done) return { ok: false, error: 'invalid_link' };
-  return { ok: true, account: { ...lookup.account, state: 'active', passwordHash, passwordChangedAt: deps.clock.now() } };
+): Promise<LinkPasswordOutcome> {
+  return setPasswordThroughLink(deps, org, { purpose: 'welcome', accountState: 'invited', token: input.token }, input, (tx, account, now) =>
+    recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'account_activated', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id }),
+  );
 }
 
 /**
