@@ -11,7 +11,7 @@ import { registrationJobHandler, registrationJobKind } from './flows/registratio
 import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import type { MailTransport } from './messaging/mail-transport.js';
 import { staffRoutes } from './staff/routes.js';
-import { findOrganizationByHost, listOrganizations, type Organization } from './tenants/organizations.js';
+import { findOrganizationByHost, findOrganizationByTenantId, type Organization } from './tenants/organizations.js';
 import { buildWebContext, csrfTokenMatches, type WebContext } from './web/context.js';
 import { BadFormError, field, parseFormBody } from './web/form-body.js';
 import { renderPage } from './web/layout.js';
@@ -56,6 +56,10 @@ function redactUrl(url: string): string {
 
 const maxBodyBytes = 64 * 1024;
 
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { config } = options;
   const app = Fastify({
@@ -69,13 +73,14 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
           },
         }
       : false,
-    trustProxy: config.trustProxy,
+    // A hop count trusts exactly that many proxies next to us (proxy-addr semantics).
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: maxBodyBytes,
     requestIdHeader: false,
     genReqId: () => options.random.uuid(),
   });
   const deps: Deps = { config, db: options.db, clock: options.clock, random: options.random, mail: options.mail, log: app.log };
-  const findOrg = async (tenantId: string) => (await listOrganizations(deps.db)).find((o) => o.tenantId === tenantId) ?? null;
+  const findOrg = (tenantId: string) => findOrganizationByTenantId(deps.db, tenantId);
   const jobs = createJobWorker(deps.db, deps.clock, app.log, {
     [emailJobKind]: emailJobHandler(deps),
     [passwordResetJobKind]: passwordResetJobHandler(deps, findOrg),
@@ -130,7 +135,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   });
 
   const routes: PageRoute[] = [...webRoutes, ...staffRoutes];
-  if (!config.production) routes.push({ method: 'GET', path: '/dev/outbox', access: 'public', handler: showDevOutbox });
+  // Only where mail really goes nowhere else: a staging server with SMTP never shows its mail here.
+  if (!config.production && config.devOutbox) routes.push({ method: 'GET', path: '/dev/outbox', access: 'public', handler: showDevOutbox });
   for (const route of routes) mountPage(app, deps, route);
   app.get('/static/:file', serveStatic);
   registerOperationsRoutes(app, deps);
@@ -155,7 +161,11 @@ function mountPage(app: FastifyInstance, deps: Deps, route: PageRoute): void {
         params: (request.params ?? {}) as Record<string, string>,
         query: queryFields(request.query),
       };
-      if (route.method === 'POST' && !isSameOriginPost(deps.config, request, ctx, page.body)) return sendPageResult(reply, forbiddenPage(ctx));
+      if (route.method === 'POST' && !isSameOriginPost(deps.config, request, ctx, page.body)) {
+        // Logging out without any session has nothing to protect: just go to the login page.
+        if (route.path === '/logout' && !ctx.session) return sendPageResult(reply, { redirect: '/login' });
+        return sendPageResult(reply, forbiddenPage(ctx));
+      }
       const denied = checkAccess(route, ctx, request);
       if (denied) return sendPageResult(reply, denied);
       return sendPageResult(reply, await route.handler(page));

@@ -12,7 +12,12 @@ export interface Config {
   /** How links in e-mails start: scheme and, where not the scheme's default, the port. */
   publicScheme: 'http' | 'https';
   publicPort: number | undefined;
-  trustProxy: boolean;
+  /**
+   * Which proxies in front may name the client in X-Forwarded-For: false (none, the default), a
+   * number of hops, or a list of proxy addresses/CIDRs. Never "every hop": the left-most entries
+   * are written by the client itself.
+   */
+  trustProxy: false | number | string[];
   smtpUrl: string | undefined;
   mailFrom: string;
   /** 32 bytes for HMACs (CSRF) and, later, encryption of secrets at rest. */
@@ -56,6 +61,18 @@ function secretKey(env: Env, production: boolean): Buffer {
   return createHash('sha256').update(raw).digest();
 }
 
+function trustProxy(raw: string | undefined): false | number | string[] {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  // `true` means one reverse proxy directly in front, the common case.
+  if (raw === 'true') return 1;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (list.length === 0 || !list.every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) {
+    throw new ConfigError('TRUST_PROXY', 'must be false, a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges');
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const listenPort = port(env, 'PORT', 3000)!;
@@ -77,7 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseDomain,
     publicScheme: schemeRaw,
     publicPort: port(env, 'PUBLIC_PORT', production ? undefined : listenPort),
-    trustProxy: ['1', 'true', 'yes'].includes((optional(env, 'TRUST_PROXY') ?? '').toLowerCase()),
+    trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
     smtpUrl,
     mailFrom: mailFrom ?? 'Ingang <no-reply@localhost>',
     secretKey: secretKey(env, production),

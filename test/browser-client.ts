@@ -44,8 +44,11 @@ export class TestBrowser {
     );
   }
 
-  /** Posts a form like a browser on this origin would; `_csrf` comes from the last page unless given. */
-  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  /**
+   * Posts a form like a browser on this origin would; `_csrf` comes from the last page unless given.
+   * `remoteAddress` makes the request come from another client address (the socket's, not a header).
+   */
+  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}, remoteAddress?: string): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
     const form = { ...(this.lastCsrf && !('_csrf' in fields) ? { _csrf: this.lastCsrf } : {}), ...fields };
     return this.remember(
@@ -61,6 +64,7 @@ export class TestBrowser {
           ...headers,
         },
         payload: new URLSearchParams(form).toString(),
+        ...(remoteAddress ? { remoteAddress } : {}),
       }),
     );
   }

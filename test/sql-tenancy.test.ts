@@ -14,6 +14,8 @@ const crossTenantByDesign: Record<string, string> = {
   'UPDATE job SET attempts': 'the job worker claims due work of all organizations',
   'AS pending, count(*) FILTER': 'the metrics gauge counts the whole queue',
   'DELETE FROM web_session WHERE (account_id IS NULL': 'maintenance purge of dead sessions in every organization',
+  'DELETE FROM rate_limit WHERE window_start <': 'maintenance purge of ended rate-limit windows',
+  'DELETE FROM job WHERE done_at IS NOT NULL': 'maintenance purge of delivered jobs',
 };
 
 /** Interpolations that insert SQL text written in this codebase, never a value. */

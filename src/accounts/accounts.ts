@@ -120,16 +120,6 @@ export async function setAccountPassword(db: Queryable, tenantId: string, accoun
   );
 }
 
-/** Counts one failed password atomically and returns the new count (SECURITY 3: parallel failures all count). */
-export async function recordFailedLogin(db: Queryable, tenantId: string, accountId: string, at: Date): Promise<number> {
-  const rows = await db.query<{ failed_login_count: number }>(
-    `UPDATE account SET failed_login_count = failed_login_count + 1, last_failed_login_at = $3
-      WHERE tenant_id = $1 AND id = $2 RETURNING failed_login_count`,
-    [tenantId, accountId, at],
-  );
-  return rows[0]?.failed_login_count ?? 0;
-}
-
 export async function clearFailedLogins(db: Queryable, tenantId: string, accountId: string): Promise<void> {
   await db.query('UPDATE account SET failed_login_count = 0, last_failed_login_at = NULL WHERE tenant_id = $1 AND id = $2 AND failed_login_count <> 0', [
     tenantId,

@@ -11,7 +11,3 @@ export function isPlausibleEmail(email: string): boolean {
   const trimmed = email.trim();
   return trimmed.length <= 254 && /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(trimmed);
 }
-
-export function emailLocalPart(email: string): string {
-  return normalizeEmail(email).split('@')[0] ?? '';
-}

@@ -11,7 +11,6 @@ export const auditEvents = [
   'login_failed',
   'login_throttled',
   'logged_out',
-  'session_expired',
   'password_changed',
   'password_reset_requested',
   'password_reset_email_sent',
@@ -21,7 +20,6 @@ export const auditEvents = [
   'account_deactivated',
   'account_reactivated',
   'account_unlocked',
-  'token_rejected',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

@@ -38,3 +38,30 @@ export async function isRateLimited(db: Queryable, tenantId: string, key: string
   if (!row || windowEnd <= now.getTime() || row.count < rule.limit) return { allowed: true, count: row?.count ?? 0 };
   return { allowed: false, count: row.count, retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)) };
 }
+
+/** Takes one hit back, for budgets that count only failures but must reserve before checking. */
+export async function refundRateLimit(db: Queryable, tenantId: string, key: string): Promise<void> {
+  await db.query('UPDATE rate_limit SET count = greatest(count - 1, 0) WHERE tenant_id = $1 AND key = $2', [tenantId, key]);
+}
+
+/**
+ * The key a client's address is counted under: an IPv4 address as it is, an IPv6 address by its
+ * /64 network, since one subscriber usually holds a whole /64 and could rotate through it.
+ */
+export function clientIpKey(ip: string | null): string {
+  if (!ip) return 'unknown';
+  const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (v4mapped) return v4mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+/** Removes windows that ended long ago; they carry no information any more. */
+export async function purgeOldRateLimits(db: Queryable, now: Date): Promise<number> {
+  const rows = await db.query('DELETE FROM rate_limit WHERE window_start < $1 RETURNING key', [new Date(now.getTime() - 2 * 24 * 3600_000)]);
+  return rows.length;
+}

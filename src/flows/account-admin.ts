@@ -1,11 +1,13 @@
 import { addCareRelation, clearFailedLogins, insertInvitedAccount, setAccountState, type Account } from '../accounts/accounts.js';
 import { isPlausibleEmail } from '../accounts/email.js';
+import { validName } from '../accounts/name.js';
 import { canCreateRole, isRole, type Role } from '../accounts/roles.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { isLocale } from '../web/i18n.js';
+import { voidAccountTokens } from './account-tokens.js';
 import { sendPasswordReset } from './password-reset.js';
 import { sendWelcome } from './welcome.js';
 
@@ -22,8 +24,7 @@ export interface CreateAccountInput {
 export function validateNewAccount(input: CreateAccountInput): Partial<Record<keyof CreateAccountInput, CreateAccountError>> {
   const errors: Partial<Record<keyof CreateAccountInput, CreateAccountError>> = {};
   if (!isPlausibleEmail(input.email)) errors.email = 'invalid_email';
-  const name = input.name.trim();
-  if (name.length === 0 || name.length > 200 || /[\p{Cc}]/u.test(name)) errors.name = 'invalid_name';
+  if (validName(input.name) === null) errors.name = 'invalid_name';
   if (!isRole(input.role)) errors.role = 'invalid_role';
   if (input.locale !== '' && !isLocale(input.locale)) errors.locale = 'invalid_locale';
   return errors;
@@ -86,7 +87,7 @@ export async function performStaffAction(
     switch (action) {
       case 'resend_welcome':
         if (subject.state !== 'invited') return { ok: false, error: 'not_applicable' };
-        await sendWelcome(tx, deps, org, subject, { actorAccountId: actor.id, client, kind: 'welcome' });
+        await sendWelcome(tx, deps, org, subject, { actorAccountId: actor.id, client, kind: 'welcome', reason });
         return { ok: true };
       case 'unlock':
         await clearFailedLogins(tx, org.tenantId, subject.id);
@@ -97,7 +98,7 @@ export async function performStaffAction(
           return { ok: false, error: 'not_applicable' };
         }
         const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
-        await tx.query(`UPDATE account_token SET superseded_at = $3 WHERE tenant_id = $1 AND account_id = $2 AND used_at IS NULL AND superseded_at IS NULL`, [org.tenantId, subject.id, now]);
+        await voidAccountTokens(tx, org.tenantId, subject.id, now);
         await recordAudit(tx, now, client, { ...audit, event: 'account_deactivated', details: { reason, endedSessions } });
         return { ok: true };
       }
@@ -109,7 +110,7 @@ export async function performStaffAction(
       }
       case 'send_reset':
         if (subject.state !== 'active') return { ok: false, error: 'not_applicable' };
-        await sendPasswordReset(tx, deps, org, subject, client, actor.id);
+        await sendPasswordReset(tx, deps, org, subject, client, { actorAccountId: actor.id, reason });
         return { ok: true };
     }
   });

@@ -31,6 +31,15 @@ export async function issueAccountToken(
   return token.token;
 }
 
+/** Voids every unused link of an account (deactivation). */
+export async function voidAccountTokens(db: Queryable, tenantId: string, accountId: string, now: Date): Promise<void> {
+  await db.query('UPDATE account_token SET superseded_at = $3 WHERE tenant_id = $1 AND account_id = $2 AND used_at IS NULL AND superseded_at IS NULL', [
+    tenantId,
+    accountId,
+    now,
+  ]);
+}
+
 interface TokenRow {
   id: string;
   account_id: string;

@@ -1,11 +1,12 @@
-import { recordFailedLogin, setAccountPassword, type Account } from '../accounts/accounts.js';
+import { setAccountPassword, type Account } from '../accounts/accounts.js';
+import { normalizeEmail } from '../accounts/email.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
-import { hashPassword, verifyPassword } from '../factors/password/hashing.js';
+import { hashPassword } from '../factors/password/hashing.js';
 import type { PasswordProblem } from '../factors/password/rules.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Organization } from '../tenants/organizations.js';
-import { isLocked } from './lockout.js';
+import { attemptPassword } from './password-attempt.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
 import { checkPasswordForAccount } from './set-password.js';
@@ -27,17 +28,16 @@ export async function changePassword(
   client: RequestContext,
   input: { currentPassword: string; password: string; passwordConfirm: string },
 ): Promise<ChangePasswordOutcome> {
-  const now = deps.clock.now();
-  const currentOk = account.passwordHash !== null && (await verifyPassword(account.passwordHash, input.currentPassword));
-  if (!currentOk || isLocked(account, now)) {
-    const failedCount = await recordFailedLogin(deps.db, org.tenantId, account.id, now);
-    await recordAudit(deps.db, now, client, {
+  // The current password is one more guess against the account: it counts like a login (SECURITY 3).
+  const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), input.currentPassword);
+  if (!attempt.ok) {
+    await recordAudit(deps.db, deps.clock.now(), client, {
       tenantId: org.tenantId,
       event: 'password_changed',
       outcome: 'failure',
       actorAccountId: account.id,
       subjectAccountId: account.id,
-      details: { reason: currentOk ? 'locked' : 'wrong_current_password', failedCount },
+      details: { reason: attempt.reason, failedCount: attempt.reason === 'rate_limited' ? null : attempt.failedCount },
     });
     return { ok: false, error: 'wrong_current_password' };
   }

@@ -29,16 +29,24 @@ export async function requestPasswordReset(deps: Deps, org: Organization, client
 }
 
 /** Sends a reset link to an account (also used by the helpdesk's "send reset link"). */
-export async function sendPasswordReset(db: Queryable, deps: Deps, org: Organization, account: Account, client: RequestContext, actorAccountId: string | null): Promise<void> {
+export async function sendPasswordReset(
+  db: Queryable,
+  deps: Deps,
+  org: Organization,
+  account: Account,
+  client: RequestContext,
+  by: { actorAccountId: string; reason: string } | null,
+): Promise<void> {
   const token = await issueAccountToken(db, deps, account, 'reset', org.policy.resetLinkMinutes * 60);
   const link = publicUrl(deps.config, org, `/password/reset/${token}`);
   await queueEmail(db, deps, org, account, { kind: 'password_reset', name: account.name, link, validMinutes: org.policy.resetLinkMinutes });
   await recordAudit(db, deps.clock.now(), client, {
     tenantId: org.tenantId,
-    event: actorAccountId ? 'password_reset_sent_by_staff' : 'password_reset_email_sent',
+    event: by ? 'password_reset_sent_by_staff' : 'password_reset_email_sent',
     outcome: 'success',
-    actorAccountId,
+    actorAccountId: by?.actorAccountId ?? null,
     subjectAccountId: account.id,
+    details: by ? { reason: by.reason } : {},
   });
 }
 
@@ -53,10 +61,12 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
     const limit = await hitRateLimit(deps.db, org.tenantId, `reset_mail:${account.id}`, resetMailsPerAccount, deps.clock.now());
     if (!limit.allowed) return { outcome: 'rate_limited' };
     const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
+    // Without a language of its own, the account gets the mail in the language the form was used in.
+    const recipient = { ...account, locale: account.locale ?? payload.locale };
     await deps.db.transaction(async (tx) => {
       // An account that never set a password gets its welcome link again instead.
-      if (account.state === 'invited') await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'welcome' });
-      else await sendPasswordReset(tx, deps, org, account, client, null);
+      if (account.state === 'invited') await sendWelcome(tx, deps, org, recipient, { actorAccountId: null, client, kind: 'welcome' });
+      else await sendPasswordReset(tx, deps, org, recipient, client, null);
     });
     return { outcome: 'sent' };
   };

@@ -18,7 +18,7 @@ export async function sendWelcome(
   deps: Deps,
   org: Organization,
   account: Account,
-  by: { actorAccountId: string | null; client: RequestContext; kind: 'welcome' | 'registration' },
+  by: { actorAccountId: string | null; client: RequestContext; kind: 'welcome' | 'registration'; reason?: string },
 ): Promise<string> {
   const token = await issueAccountToken(db, deps, account, 'welcome', org.policy.welcomeLinkHours * 3600);
   const link = publicUrl(deps.config, org, `/welcome/${token}`);
@@ -29,7 +29,7 @@ export async function sendWelcome(
     outcome: 'success',
     actorAccountId: by.actorAccountId,
     subjectAccountId: account.id,
-    details: { kind: by.kind },
+    details: by.reason === undefined ? { kind: by.kind } : { kind: by.kind, reason: by.reason },
   });
   return link;
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../db/db.js';
+import { runMaintenance } from './maintenance.js';
 import { claimDueJobs, completeJob, failJob, type Job } from './queue.js';
 
 /** A handler does the job's work and returns what of the payload to keep (secrets scrubbed). */
@@ -9,6 +10,8 @@ export type JobHandler = (job: Job) => Promise<Record<string, unknown>>;
 export interface JobWorker {
   /** Runs every due job once; returns how many ran. Tests call this to deliver mail. */
   runDue(): Promise<number>;
+  /** Housekeeping (see maintenance.ts); the started worker runs it every 10 minutes. */
+  runMaintenance(): Promise<void>;
   start(intervalMs: number): void;
   stop(): Promise<void>;
 }
@@ -16,6 +19,8 @@ export interface JobWorker {
 export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, handlers: Record<string, JobHandler>): JobWorker {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  let lastMaintenanceAt = 0;
+  const maintenanceIntervalMs = 10 * 60_000;
 
   async function runOne(job: Job): Promise<void> {
     const handler = handlers[job.kind];
@@ -48,9 +53,16 @@ export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, ha
       running = next;
       return next;
     },
+    async runMaintenance() {
+      const removed = await runMaintenance(db, clock.now());
+      log.info({ removed }, 'maintenance done');
+    },
     start(intervalMs) {
       const tick = () => {
-        this.runDue()
+        const maintenance = Date.now() - lastMaintenanceAt >= maintenanceIntervalMs;
+        if (maintenance) lastMaintenanceAt = Date.now();
+        (maintenance ? this.runMaintenance() : Promise.resolve())
+          .then(() => this.runDue())
           .catch((error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'job worker pass failed'))
           .finally(() => {
             if (timer) timer = setTimeout(tick, intervalMs);

@@ -6,6 +6,7 @@ import { renderEmail, type EmailTemplate, type Locale, type OrgBranding } from '
 const locales: Locale[] = ['nl', 'en'];
 const org: OrgBranding = { name: 'Huisartsenpraktijk De Linde', helpdeskContact: 'Bel 020 123 4567 (ma-vr 9-17)' };
 const link = 'https://linde.example.nl/welcome/abc.DEF_123';
+const helpLink = 'https://linde.example.nl/help';
 
 function buildTemplates(name: string): EmailTemplate[] {
   return [
@@ -13,7 +14,15 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'registration', name, link, validHours: 24 },
     { kind: 'already_registered', loginLink: 'https://linde.example.nl/login', resetLink: 'https://linde.example.nl/password/forgot' },
     { kind: 'password_reset', name, link, validMinutes: 60 },
-    { kind: 'password_changed', name, helpLink: 'https://linde.example.nl/help' },
+    { kind: 'password_changed', name, helpLink },
+    { kind: 'two_factor_enabled', name, method: 'totp', helpLink },
+    { kind: 'two_factor_enabled', name, method: 'sms', helpLink },
+    { kind: 'two_factor_disabled', name, helpLink },
+    { kind: 'two_factor_reset_by_staff', name, helpLink },
+    { kind: 'recovery_codes_regenerated', name, helpLink },
+    { kind: 'recovery_code_used', name, remaining: 4, helpLink },
+    { kind: 'recovery_code_used', name, remaining: 1, helpLink },
+    { kind: 'recovery_code_used', name, remaining: 0, helpLink },
   ];
 }
 
@@ -21,17 +30,26 @@ function linksOf(template: EmailTemplate): string[] {
   switch (template.kind) {
     case 'already_registered':
       return [template.loginLink, template.resetLink];
-    case 'password_changed':
-      return [template.helpLink];
-    default:
+    case 'welcome':
+    case 'registration':
+    case 'password_reset':
       return [template.link];
+    default:
+      return [template.helpLink];
   }
+}
+
+/** Several entries share a kind; the variant tells the test names apart. */
+function describeTemplate(template: EmailTemplate): string {
+  if (template.kind === 'two_factor_enabled') return `${template.kind} (${template.method})`;
+  if (template.kind === 'recovery_code_used') return `${template.kind} (${template.remaining} left)`;
+  return template.kind;
 }
 
 describe('renderEmail', () => {
   for (const locale of locales) {
     for (const template of buildTemplates('Anna de Vries')) {
-      it(`renders ${template.kind} in ${locale} with the org, the links and the helpdesk`, () => {
+      it(`renders ${describeTemplate(template)} in ${locale} with the org, the links and the helpdesk`, () => {
         const email = renderEmail(template, locale, org);
         for (const part of [email.subject, email.text, email.html]) {
           assert.ok(part.trim().length > 0);
@@ -110,6 +128,54 @@ describe('renderEmail', () => {
     const email = renderEmail(buildTemplates('Anna')[0]!, 'en', { name: 'Zorg', helpdeskContact: '  ' });
     assert.doesNotMatch(email.text, /helpdesk/);
     assert.doesNotMatch(email.html, /helpdesk/);
+  });
+
+  it('says which method two-step verification was turned on with', () => {
+    const totp = { kind: 'two_factor_enabled', name: 'Anna', method: 'totp', helpLink } as const;
+    const sms = { ...totp, method: 'sms' } as const;
+    assert.match(renderEmail(totp, 'en', org).text, /with an authenticator app/);
+    assert.match(renderEmail(sms, 'en', org).text, /with text messages \(SMS\)/);
+    assert.match(renderEmail(totp, 'nl', org).text, /met een authenticator-app/);
+    assert.match(renderEmail(sms, 'nl', org).text, /met sms\./);
+    for (const locale of locales) {
+      assert.doesNotMatch(renderEmail(totp, locale, org).text, /sms/i);
+      assert.doesNotMatch(renderEmail(sms, locale, org).text, /authenticator/i);
+      assert.ok(renderEmail(sms, locale, org).html.includes(locale === 'nl' ? 'met sms.' : 'with text messages (SMS).'));
+    }
+  });
+
+  it('says how many recovery codes are left, in the right number, and urges new ones when few are left', () => {
+    const used = (remaining: number) => ({ kind: 'recovery_code_used', name: 'Anna', remaining, helpLink }) as const;
+    assert.match(renderEmail(used(5), 'en', org).text, /You have 5 recovery codes left\./);
+    assert.match(renderEmail(used(1), 'en', org).text, /You have 1 recovery code left\./);
+    assert.match(renderEmail(used(0), 'en', org).text, /You have 0 recovery codes left\./);
+    assert.match(renderEmail(used(5), 'nl', org).text, /Je hebt nu nog 5 herstelcodes over\./);
+    assert.match(renderEmail(used(1), 'nl', org).text, /Je hebt nu nog 1 herstelcode over\./);
+    assert.match(renderEmail(used(0), 'nl', org).text, /Je hebt nu 0 herstelcodes over\./);
+    for (const remaining of [0, 1, 2, 5]) {
+      const en = renderEmail(used(remaining), 'en', org);
+      const nl = renderEmail(used(remaining), 'nl', org);
+      for (const part of [en.text, en.html, nl.text, nl.html]) assert.match(part, new RegExp(`\\b${remaining} `));
+      assert.equal(/Make new recovery codes soon in your account settings/.test(en.text), remaining <= 1, `en, ${remaining} left`);
+      assert.equal(/Maak snel nieuwe herstelcodes aan in je accountinstellingen/.test(nl.text), remaining <= 1, `nl, ${remaining} left`);
+    }
+  });
+
+  it('tells the user what a staff reset removed and where to turn if they did not ask for it', () => {
+    const reset = { kind: 'two_factor_reset_by_staff', name: 'Anna', helpLink } as const;
+    const en = renderEmail(reset, 'en', org).text;
+    assert.match(en, /recovery codes and your trusted browsers were removed\. You were also logged out everywhere\./);
+    assert.match(en, /set up two-step verification again/);
+    assert.match(en, /Did you not ask for this\? Then contact the Huisartsenpraktijk De Linde helpdesk right away\./);
+    const nl = renderEmail(reset, 'nl', org).text;
+    assert.match(nl, /je herstelcodes en je vertrouwde browsers zijn verwijderd\. Je bent ook overal uitgelogd\./);
+    assert.match(nl, /Neem dan meteen contact op met de helpdesk van Huisartsenpraktijk De Linde\./);
+  });
+
+  it('says the old recovery codes no longer work after new ones were made', () => {
+    const regenerated = { kind: 'recovery_codes_regenerated', name: 'Anna', helpLink } as const;
+    assert.match(renderEmail(regenerated, 'en', org).text, /Your old recovery codes no longer work\./);
+    assert.match(renderEmail(regenerated, 'nl', org).text, /Je oude herstelcodes werken niet meer\./);
   });
 
   it('refuses a link that is not http(s), since our own code built it', () => {

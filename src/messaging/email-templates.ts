@@ -21,7 +21,17 @@ export type EmailTemplate =
   | { kind: 'already_registered'; loginLink: string; resetLink: string }
   | { kind: 'password_reset'; name: string; link: string; validMinutes: number }
   /** Your password was changed; if that was not you, contact the helpdesk (SPEC 4.4). */
-  | { kind: 'password_changed'; name: string; helpLink: string };
+  | { kind: 'password_changed'; name: string; helpLink: string }
+  /** Two-step verification was turned on; if that was not you, contact the helpdesk (SPEC 4.5). */
+  | { kind: 'two_factor_enabled'; name: string; method: 'totp' | 'sms'; helpLink: string }
+  /** Two-step verification was turned off; if that was not you, contact the helpdesk right away. */
+  | { kind: 'two_factor_disabled'; name: string; helpLink: string }
+  /** Lost phone: staff removed the second factor, recovery codes, trusted browsers and sessions (SPEC 4.5). */
+  | { kind: 'two_factor_reset_by_staff'; name: string; helpLink: string }
+  /** New recovery codes were made; the old set no longer works. */
+  | { kind: 'recovery_codes_regenerated'; name: string; helpLink: string }
+  /** A recovery code was used to log in; `remaining` codes are left (SPEC 4.5). */
+  | { kind: 'recovery_code_used'; name: string; remaining: number; helpLink: string };
 
 export interface RenderedEmail {
   subject: string;
@@ -63,6 +73,16 @@ function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgNam
       return messages.password_reset(template, orgName);
     case 'password_changed':
       return messages.password_changed(template, orgName);
+    case 'two_factor_enabled':
+      return messages.two_factor_enabled(template, orgName);
+    case 'two_factor_disabled':
+      return messages.two_factor_disabled(template, orgName);
+    case 'two_factor_reset_by_staff':
+      return messages.two_factor_reset_by_staff(template, orgName);
+    case 'recovery_codes_regenerated':
+      return messages.recovery_codes_regenerated(template, orgName);
+    case 'recovery_code_used':
+      return messages.recovery_code_used(template, orgName);
   }
 }
 

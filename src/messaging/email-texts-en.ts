@@ -12,6 +12,21 @@ function describeLinkValidity(minutes: number): string {
   return `The link is valid for ${describeMinutes(minutes)} and works only once.`;
 }
 
+const notYouWarning = (org: string) =>
+  `Did you not do this yourself? Then contact the ${org} helpdesk right away. Someone else may be able to get into your account.`;
+
+const methodSentences = {
+  totp: 'with an authenticator app. From now on you log in with your password and a code from the app.',
+  sms: 'with text messages (SMS). From now on you log in with your password and a code that we send to your phone.',
+} as const;
+
+/** Spec 4.5: using a recovery code shows how many are left; with 0 or 1 left, make new ones now. */
+function describeRemainingCodes(remaining: number): string {
+  const count = remaining === 1 ? 'You have 1 recovery code left.' : `You have ${remaining} recovery codes left.`;
+  if (remaining > 1) return count;
+  return `${count} Make new recovery codes soon in your account settings. Then you can still log in if you lose your phone.`;
+}
+
 export const enTexts: EmailTexts = {
   messages: {
     welcome: (t, org) => ({
@@ -64,9 +79,57 @@ export const enTexts: EmailTexts = {
       greeting: `Hello ${t.name},`,
       intro: [`The password of your account with ${org} was just changed. Did you do this yourself? Then you do not need to do anything.`],
       actions: [{ label: 'Help with logging in', url: t.helpLink }],
-      outro: [
-        `Did you not do this yourself? Then contact the ${org} helpdesk right away. Someone else may be able to get into your account.`,
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_enabled: (t, org) => ({
+      subject: `Two-step verification is on for your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `Two-step verification was just turned on for your account with ${org}, ${methodSentences[t.method]}`,
+        'Did you do this yourself? Then you do not need to do anything.',
       ],
+      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_disabled: (t, org) => ({
+      subject: `Two-step verification is off for your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `Two-step verification was just turned off for your account with ${org}. From now on you log in with only your password.`,
+        'Did you do this yourself? Then you do not need to do anything. You can turn it on again at any time in your account settings.',
+      ],
+      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_reset_by_staff: (t, org) => ({
+      subject: `Your two-step verification for ${org} was reset`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `A staff member of ${org} has reset the two-step verification of your account. Your app or phone number for login codes, your recovery codes and your trusted browsers were removed. You were also logged out everywhere.`,
+        'The next time you log in, you may be asked to set up two-step verification again.',
+      ],
+      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      outro: [`Did you not ask for this? Then contact the ${org} helpdesk right away.`],
+    }),
+    recovery_codes_regenerated: (t, org) => ({
+      subject: `New recovery codes for your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `New recovery codes were just made for your account with ${org}. Your old recovery codes no longer work.`,
+        'Did you do this yourself? Then keep the new codes in a safe place. You do not need to do anything else.',
+      ],
+      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    recovery_code_used: (t, org) => ({
+      subject: `A recovery code was used for your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `A recovery code was just used to log in to your account with ${org}. Each recovery code works only once.`,
+        describeRemainingCodes(t.remaining),
+      ],
+      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      outro: [notYouWarning(org)],
     }),
   },
   copyLinkHint: 'Does the button not work? Then copy this link into your browser:',

@@ -14,6 +14,26 @@ function describeLinkValidity(minutes: number): string {
   return `De link is ${describeMinutes(minutes)} geldig en werkt maar één keer.`;
 }
 
+const notYouWarning = (org: string) =>
+  `Heb je dit niet zelf gedaan? Neem dan meteen contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`;
+
+const methodSentences = {
+  totp: 'met een authenticator-app. Je logt voortaan in met je wachtwoord en een code uit de app.',
+  sms: 'met sms. Je logt voortaan in met je wachtwoord en een code die we per sms naar je telefoon sturen.',
+} as const;
+
+/** Spec 4.5: using a recovery code shows how many are left; with 0 or 1 left, make new ones now. */
+function describeRemainingCodes(remaining: number): string {
+  const count =
+    remaining === 0
+      ? 'Je hebt nu 0 herstelcodes over.'
+      : remaining === 1
+        ? 'Je hebt nu nog 1 herstelcode over.'
+        : `Je hebt nu nog ${remaining} herstelcodes over.`;
+  if (remaining > 1) return count;
+  return `${count} Maak snel nieuwe herstelcodes aan in je accountinstellingen. Dan kun je ook inloggen als je je telefoon kwijt bent.`;
+}
+
 export const nlTexts: EmailTexts = {
   messages: {
     welcome: (t, org) => ({
@@ -70,9 +90,57 @@ export const nlTexts: EmailTexts = {
       greeting: `Hallo ${t.name},`,
       intro: [`Het wachtwoord van je account bij ${org} is net gewijzigd. Heb je dat zelf gedaan? Dan hoef je niets te doen.`],
       actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
-      outro: [
-        `Heb je dit niet zelf gedaan? Neem dan meteen contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`,
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_enabled: (t, org) => ({
+      subject: `Tweestapsverificatie staat aan voor je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Tweestapsverificatie is net aangezet voor je account bij ${org}, ${methodSentences[t.method]}`,
+        'Heb je dat zelf gedaan? Dan hoef je niets te doen.',
       ],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_disabled: (t, org) => ({
+      subject: `Tweestapsverificatie staat uit voor je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Tweestapsverificatie is net uitgezet voor je account bij ${org}. Je logt voortaan in met alleen je wachtwoord.`,
+        'Heb je dat zelf gedaan? Dan hoef je niets te doen. Je kunt het altijd weer aanzetten in je accountinstellingen.',
+      ],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    two_factor_reset_by_staff: (t, org) => ({
+      subject: `Je tweestapsverificatie bij ${org} is gereset`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Een medewerker van ${org} heeft de tweestapsverificatie van je account gereset. Je app of telefoonnummer voor inlogcodes, je herstelcodes en je vertrouwde browsers zijn verwijderd. Je bent ook overal uitgelogd.`,
+        'De volgende keer dat je inlogt, vragen we je misschien om tweestapsverificatie opnieuw in te stellen.',
+      ],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [`Heb je hier niet om gevraagd? Neem dan meteen contact op met de helpdesk van ${org}.`],
+    }),
+    recovery_codes_regenerated: (t, org) => ({
+      subject: `Nieuwe herstelcodes voor je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Er zijn net nieuwe herstelcodes gemaakt voor je account bij ${org}. Je oude herstelcodes werken niet meer.`,
+        'Heb je dat zelf gedaan? Bewaar de nieuwe codes dan op een veilige plek. Verder hoef je niets te doen.',
+      ],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [notYouWarning(org)],
+    }),
+    recovery_code_used: (t, org) => ({
+      subject: `Er is een herstelcode gebruikt voor je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `Er is net ingelogd op je account bij ${org} met een herstelcode. Elke herstelcode werkt maar één keer.`,
+        describeRemainingCodes(t.remaining),
+      ],
+      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      outro: [notYouWarning(org)],
     }),
   },
   copyLinkHint: 'Werkt de knop niet? Kopieer dan deze link naar je browser:',

@@ -80,7 +80,7 @@ export const submitNewAccount: PageHandler = async (page) => {
 };
 
 /** The actions a staff member may take on this account now (SPEC 6). */
-function availableActions(actor: Account, subject: Account, now: Date): StaffAction[] {
+function availableActions(actor: Account, subject: Account): StaffAction[] {
   const actions: StaffAction[] = [];
   if (subject.state === 'invited') actions.push('resend_welcome');
   if (!canAdministerAccounts(actor.role)) return actions;
@@ -88,7 +88,6 @@ function availableActions(actor: Account, subject: Account, now: Date): StaffAct
   if (subject.failedLoginCount > 0) actions.push('unlock');
   if (subject.state === 'deactivated') actions.push('reactivate');
   else if (subject.id !== actor.id) actions.push('deactivate');
-  void now;
   return actions;
 }
 
@@ -106,7 +105,7 @@ function accountDetail(page: PageRequest, subject: Account, errors?: FormErrors,
   const now = deps.clock.now();
   const locked = isLocked(subject, now);
   const until = lockedUntil(subject);
-  const actions = availableActions(ctx.account!, subject, now);
+  const actions = availableActions(ctx.account!, subject);
   const body = html`<dl class="facts">
   <dt>${t('field.email')}</dt><dd>${subject.email}</dd>
   <dt>${t('field.role')}</dt><dd>${t(`role.${subject.role}`)}</dd>
@@ -150,13 +149,9 @@ export const submitAccountAction: PageHandler = async (page) => {
   if (!subject) return notFoundPage(ctx);
   const action = field(body, 'action') as StaffAction;
   const reason = field(body, 'reason').trim().slice(0, 1000);
-  if (!availableActions(actor, subject, deps.clock.now()).includes(action)) return accountDetail(page, subject, { reason: t(page, 'staff.error.action') }, undefined, 400);
-  if (action !== 'resend_welcome' && reason.length === 0) return accountDetail(page, subject, { reason: t(page, 'staff.error.reason') }, undefined, 400);
+  if (!availableActions(actor, subject).includes(action)) return accountDetail(page, subject, { reason: ctx.t('staff.error.action') }, undefined, 400);
+  if (action !== 'resend_welcome' && reason.length === 0) return accountDetail(page, subject, { reason: ctx.t('staff.error.reason') }, undefined, 400);
   const outcome = await performStaffAction(deps, ctx.org, actor, subject, ctx.client, action, reason);
-  if (!outcome.ok) return accountDetail(page, subject, { reason: t(page, 'staff.error.action') }, undefined, 409);
+  if (!outcome.ok) return accountDetail(page, subject, { reason: ctx.t('staff.error.action') }, undefined, 409);
   return { redirect: `/staff/accounts/${subject.id}?done=${action}` };
 };
-
-function t(page: PageRequest, key: MessageKey): string {
-  return page.ctx.t(key);
-}

@@ -15,7 +15,14 @@ interface AuditQuery {
   to: string;
 }
 
-const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+/** A real calendar day from 1900 to 9999 as YYYY-MM-DD (no 31 February, no year 0). */
+function parseDay(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+  const year = Number(value.slice(0, 4));
+  if (year < 1900 || year > 9999) return null;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value ? date : null;
+}
 
 /** Reads the filter form (SPEC 6: by person, event, time); dates are whole UTC days, `to` inclusive. */
 async function readFilter(page: PageRequest): Promise<{ query: AuditQuery; filter: AuditFilter | null; errors: FormErrors }> {
@@ -40,9 +47,11 @@ async function readFilter(page: PageRequest): Promise<{ query: AuditQuery; filte
   for (const key of ['from', 'to'] as const) {
     const value = query[key];
     if (!value) continue;
-    const date = datePattern.test(value) ? new Date(`${value}T00:00:00Z`) : null;
-    if (!date || Number.isNaN(date.getTime())) errors[key] = ctx.t('audit.error.date');
-    else filter[key] = key === 'to' ? new Date(date.getTime() + 24 * 3600_000) : date;
+    const date = parseDay(value);
+    if (!date) errors[key] = ctx.t('audit.error.date');
+    // `to` includes its whole day; the last day of year 9999 has no end the database can store: no bound.
+    else if (key === 'from') filter.from = date;
+    else if (value !== '9999-12-31') filter.to = new Date(date.getTime() + 24 * 3600_000);
   }
   return { query, filter: Object.keys(errors).length > 0 ? null : filter, errors };
 }

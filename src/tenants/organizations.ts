@@ -69,6 +69,11 @@ export async function findOrganizationBySlug(db: Queryable, slug: string): Promi
   return rows[0] ? toOrganization(rows[0]) : null;
 }
 
+export async function findOrganizationByTenantId(db: Queryable, tenantId: string): Promise<Organization | null> {
+  const rows = await db.query<OrganizationRow>(`${selectOrganization} WHERE o.tenant_id = $1`, [tenantId]);
+  return rows[0] ? toOrganization(rows[0]) : null;
+}
+
 export async function listOrganizations(db: Queryable): Promise<Organization[]> {
   const rows = await db.query<OrganizationRow>(`${selectOrganization} ORDER BY o.slug`);
   return rows.map(toOrganization);

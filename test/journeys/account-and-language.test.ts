@@ -126,6 +126,16 @@ describe('self-registration (SPEC 4.2)', () => {
 });
 
 describe('SECURITY 26: CR/LF never reaches a mail header', () => {
+  test('self-registration refuses a name with a line break', async () => {
+    const org = await createTestOrg(t, { policy: { selfRegistration: true } });
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/register');
+    const response = await browser.post('/register', { email: 'crlf@example.org', name: 'Eve\r\nBcc: evil@example.org' });
+    assert.match(response.body, /Enter your name/);
+    await t.jobs.runDue();
+    assert.equal(t.mail.to('crlf@example.org').length, 0);
+  });
+
   test('a name with a line break is refused when staff create an account', async () => {
     const org = await createTestOrg(t);
     const admin = await createActiveAccount(t, org, { role: 'admin' });

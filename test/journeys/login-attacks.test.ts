@@ -121,11 +121,47 @@ describe('SECURITY 3 and 5: failed passwords are counted per account', () => {
     await browser.get('/login');
     await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        browser.post('/login', { email: user.email, password: `parallel wrong ${i}!` }, { 'x-forwarded-for': `203.0.113.${i % 250}` }),
+        browser.post('/login', { email: user.email, password: `parallel wrong ${i}!` }, { 'x-forwarded-for': `203.0.113.${i % 250}` }, `192.0.2.${i + 1}`),
       ),
     );
     const account = await findAccountById(t.deps.db, org.tenantId, user.id);
     assert.equal(account!.failedLoginCount, 100);
+  });
+
+  test('a burst of parallel guesses never gets more than 5 checked: the right password inside it fails', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    const guesses = Array.from({ length: 40 }, (_, i) => `burst wrong ${i}!`);
+    guesses.splice(25, 0, user.password);
+    // From 41 different client addresses, so the per-IP budget does not hide the per-account one.
+    const results = await Promise.all(guesses.map((password, i) => browser.post('/login', { email: user.email, password }, {}, `198.18.0.${i + 1}`)));
+    const rightOne = results[25]!;
+    const loggedIn = results.filter((r) => r.statusCode === 303).length;
+    const reasons = await t.deps.db.query<{ reason: string }>(
+      "SELECT details->>'reason' AS reason FROM audit_event WHERE tenant_id = $1 AND event = 'login_failed' AND subject_account_id = $2",
+      [org.tenantId, user.id],
+    );
+    // Only the first five counted attempts are judged on the password; the rest are locked out.
+    const judged = reasons.filter((r) => r.reason === 'wrong_password').length;
+    assert.ok(judged <= 5, `${judged} wrong passwords were judged on the hash`);
+    assert.ok(loggedIn <= 1, `${loggedIn} logins`);
+    if (loggedIn === 1) assert.equal(rightOne.statusCode, 303, 'only if the right one was among the first five');
+    assert.equal(reasons.length, 41 - loggedIn, 'every failed guess counted and audited');
+  });
+
+  test('after five failures, a parallel burst with the right password cannot log in', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    for (let i = 0; i < 5; i++) await browser.login(user.email, `first wrong ${i}!`);
+    await browser.get('/login');
+    const results = await Promise.all(
+      [...Array.from({ length: 20 }, (_, i) => `wrong again ${i}!`), user.password].map((password) => browser.post('/login', { email: user.email, password })),
+    );
+    assert.ok(results.every((r) => r.statusCode === 200), 'nobody got in');
+    assert.equal((await findAccountById(t.deps.db, org.tenantId, user.id))!.failedLoginCount, 26);
   });
 });
 
@@ -154,14 +190,25 @@ describe('SECURITY 4: per-IP throttling against credential stuffing', () => {
     assert.equal(fromElsewhere.statusCode, 303);
   });
 
-  test('with TRUST_PROXY set, X-Forwarded-For names the client', async () => {
-    const proxied = await createTestApp({ config: { TRUST_PROXY: 'true' } });
+  test('a parallel burst from one IP is throttled in full', async () => {
+    const org = await createTestOrg(t);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => browser.post('/login', { email: `stuffed${i}@example.org`, password: 'Password123!' })));
+    assert.ok(results.filter((r) => r.statusCode === 429).length >= 30, 'at most 30 were evaluated');
+  });
+
+  test('with TRUST_PROXY=1, the proxy-appended X-Forwarded-For entry names the client; earlier entries are the client’s own and ignored', async () => {
+    const proxied = await createTestApp({ config: { TRUST_PROXY: '1' } });
     try {
       const org = await createTestOrg(proxied);
       const user = await createActiveAccount(proxied, org);
-      const attacker = new TestBrowser(proxied.app, hostOf(org), { 'x-forwarded-for': '198.51.100.99' });
+      const attacker = new TestBrowser(proxied.app, hostOf(org));
       await attacker.get('/login');
-      for (let i = 0; i < 30; i++) await attacker.post('/login', { email: `user${i}@example.org`, password: 'Password123!' });
+      for (let i = 0; i < 30; i++) {
+        await attacker.post('/login', { email: `user${i}@example.org`, password: 'Password123!' }, { 'x-forwarded-for': `10.0.${i}.1, 198.51.100.99` });
+      }
+      attacker.headers['x-forwarded-for'] = '10.9.9.9, 198.51.100.99';
       assert.equal((await attacker.post('/login', { email: user.email, password: user.password })).statusCode, 429);
       const other = new TestBrowser(proxied.app, hostOf(org), { 'x-forwarded-for': '198.51.100.100' });
       assert.equal((await other.login(user.email, user.password)).statusCode, 303, 'another client behind the proxy is not throttled');

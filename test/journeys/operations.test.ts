@@ -50,6 +50,14 @@ describe('dev outbox (SPEC 8)', () => {
     assert.doesNotMatch(page.body, /other-admin@example\.org/, 'no messages of another org');
   });
 
+  test('does not exist where SMTP is configured, even outside production', async () => {
+    const db = await testDatabase();
+    const { app } = await buildApp({ config: testConfig({ SMTP_URL: 'smtp://127.0.0.1:1' }), db, clock: new ManualClock(), random: cryptoRandom, mail: new CapturedMail(), logger: false });
+    const org = await createTestOrg(t);
+    assert.equal((await app.inject({ method: 'GET', url: '/dev/outbox', headers: { host: hostOf(org) } })).statusCode, 404);
+    await app.close();
+  });
+
   test('does not exist in production', async () => {
     const db = await testDatabase();
     const { app } = await buildApp({
@@ -63,6 +71,34 @@ describe('dev outbox (SPEC 8)', () => {
     const org = await createTestOrg(t);
     assert.equal((await app.inject({ method: 'GET', url: '/dev/outbox', headers: { host: hostOf(org) } })).statusCode, 404);
     await app.close();
+  });
+});
+
+describe('maintenance', () => {
+  test('unused anonymous sessions and ended rate-limit windows are purged; logged-in sessions stay', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const visitor = new TestBrowser(t.app, hostOf(org));
+    await visitor.get('/login');
+    const member = new TestBrowser(t.app, hostOf(org));
+    await member.login(user.email, user.password);
+    const count = async () => (await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM web_session WHERE tenant_id = $1', [org.tenantId]))[0]!.n;
+    assert.equal(await count(), 2);
+    t.clock.advanceSeconds(25 * 3600);
+    await t.jobs.runMaintenance();
+    assert.equal(await count(), 1, 'the never-used session is gone');
+    t.clock.advanceSeconds(31 * 24 * 3600);
+    await t.jobs.runMaintenance();
+    assert.equal(await count(), 0);
+  });
+});
+
+describe('logout without a session', () => {
+  test('just goes to the login page', async () => {
+    const org = await createTestOrg(t);
+    const response = await t.app.inject({ method: 'POST', url: '/logout', headers: { host: hostOf(org), origin: `http://${hostOf(org)}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+    assert.equal(response.statusCode, 303);
+    assert.equal(response.headers.location, '/login');
   });
 });
 

@@ -124,7 +124,7 @@ describe('helpdesk actions (SPEC 6)', () => {
     for (const row of staffEvents) {
       assert.equal(row.subject_account_id, client.id);
     }
-    assert.deepEqual(staffEvents.filter((r) => r.event !== 'password_reset_sent_by_staff').map((r) => r.details.reason), ['reason for unlock', 'reason for deactivate', 'reason for reactivate']);
+    assert.deepEqual(staffEvents.map((r) => r.details.reason), ['reason for unlock', 'reason for send_reset', 'reason for deactivate', 'reason for reactivate']);
   });
 
   test('a professional may resend a welcome mail but not deactivate', async () => {
@@ -145,8 +145,8 @@ describe('admin audit log (SPEC 6, 7)', () => {
   test('filters by person, event and time, and exports CSV safe from formula injection', async () => {
     const org = await createTestOrg(t);
     const admin = await createActiveAccount(t, org, { role: 'admin' });
-    const client = await createActiveAccount(t, org, { name: '=HYPERLINK("http://evil")' });
-    const attacker = new TestBrowser(t.app, hostOf(org));
+    const client = await createActiveAccount(t, org);
+    const attacker = new TestBrowser(t.app, hostOf(org), { 'user-agent': '=HYPERLINK("http://evil.example","click")' });
     await attacker.login(client.email, 'wrong password!!');
     const browser = await loggedIn(org, admin);
     const byPerson = await browser.get(`/admin/audit?person=${encodeURIComponent(client.email)}&event=login_failed`);
@@ -165,7 +165,11 @@ describe('admin audit log (SPEC 6, 7)', () => {
     assert.match(String(csv.headers['content-disposition']), /attachment/);
     const lines = csv.body.trim().split('\r\n');
     assert.match(lines[0]!, /^time,event,outcome,actor_id/);
-    assert.ok(lines.some((l) => l.includes('login_failed')));
-    assert.ok(lines.every((l) => !/(^|,)=/.test(l)), 'no cell starts with =');
+    const failed = lines.find((l) => l.includes('login_failed'))!;
+    assert.ok(failed.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`), failed);
+    assert.ok(lines.every((l) => !/(^|,)"?=/.test(l)), 'no cell starts with =');
+    for (const [query, status] of [['to=9999-12-31', 200], ['from=0000-01-01', 400], ['from=2024-02-31', 400], ['to=2024-13-01', 400]] as const) {
+      assert.equal((await browser.get(`/admin/audit?${query}`)).statusCode, status, query);
+    }
   });
 });

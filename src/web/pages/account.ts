@@ -1,4 +1,5 @@
 import { updateProfile } from '../../accounts/accounts.js';
+import { validName } from '../../accounts/name.js';
 import { recordAudit } from '../../audit/audit.js';
 import { html } from '../../core/html.js';
 import { changePassword } from '../../flows/password-change.js';
@@ -57,7 +58,7 @@ export const submitAccount: PageHandler = async (page) => {
   const name = field(body, 'name').trim();
   const locale = field(body, 'locale');
   const errors: FormErrors = {};
-  if (name.length === 0 || name.length > 200 || /\p{Cc}/u.test(name)) errors.name = ctx.t('register.error.name');
+  if (validName(name) === null) errors.name = ctx.t('register.error.name');
   if (!isLocale(locale)) errors.locale = ctx.t('account.error.locale');
   if (Object.keys(errors).length > 0 || !isLocale(locale)) return accountPage(page, { name, locale }, errors);
   await deps.db.transaction(async (tx) => {

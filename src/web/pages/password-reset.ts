@@ -8,7 +8,7 @@ import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
-import { throttleTokenGuess } from './token-guard.js';
+import { countTokenMiss, tokenGuessBlocked } from './token-guard.js';
 
 async function forgotForm(page: PageRequest, email: string, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps, reply } = page;
@@ -54,18 +54,22 @@ async function resetLinkNotValid(page: PageRequest): Promise<PageResult> {
 
 export const showReset: PageHandler = async (page) => {
   const token = page.params.token ?? '';
+  const blocked = await tokenGuessBlocked(page);
+  if (blocked) return blocked;
   const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'reset', token, page.deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'active') return (await throttleTokenGuess(page)) ?? resetLinkNotValid(page);
+  if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
   return resetForm(page, token);
 };
 
 export const submitReset: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const token = page.params.token ?? '';
+  const blocked = await tokenGuessBlocked(page);
+  if (blocked) return blocked;
   const outcome = await completePasswordReset(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
   if (!outcome.ok) {
     if (outcome.error === 'password_rejected') return resetForm(page, token, passwordProblemErrors(ctx, outcome.problems));
-    return (await throttleTokenGuess(page)) ?? resetLinkNotValid(page);
+    return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);

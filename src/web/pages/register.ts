@@ -1,6 +1,7 @@
 import { isPlausibleEmail } from '../../accounts/email.js';
+import { validName } from '../../accounts/name.js';
 import { html } from '../../core/html.js';
-import { hitRateLimit } from '../../core/rate-limit.js';
+import { clientIpKey, hitRateLimit } from '../../core/rate-limit.js';
 import { requestRegistration } from '../../flows/registration.js';
 import { ensureSession } from '../context.js';
 import { inputField } from '../fields.js';
@@ -35,10 +36,10 @@ export const submitRegister: PageHandler = async (page) => {
   const email = field(body, 'email').trim();
   const name = field(body, 'name').trim();
   const errors: FormErrors = {};
-  if (name.length === 0 || name.length > 200) errors.name = ctx.t('register.error.name');
+  if (validName(name) === null) errors.name = ctx.t('register.error.name');
   if (!isPlausibleEmail(email)) errors.email = ctx.t('form.error.email');
   if (Object.keys(errors).length > 0) return registerForm(page, { email, name }, errors);
-  const limit = await hitRateLimit(deps.db, ctx.org.tenantId, `register_ip:${ctx.client.ip ?? 'unknown'}`, { limit: 10, windowSeconds: 3600 }, deps.clock.now());
+  const limit = await hitRateLimit(deps.db, ctx.org.tenantId, `register_ip:${clientIpKey(ctx.client.ip)}`, { limit: 10, windowSeconds: 3600 }, deps.clock.now());
   if (!limit.allowed) return registerForm(page, { email, name }, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(limit.retryAfterSeconds / 60) }) });
   await requestRegistration(deps, ctx.org, ctx.client, { email, name, locale: ctx.locale });
   const text = html`<p>${ctx.t('register.sent.text', { email })}</p><p>${ctx.t('register.sent.spam')}</p>`;

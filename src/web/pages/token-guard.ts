@@ -1,16 +1,31 @@
 import { html } from '../../core/html.js';
-import { hitRateLimit } from '../../core/rate-limit.js';
+import { clientIpKey, hitRateLimit, isRateLimited } from '../../core/rate-limit.js';
 import { renderPage } from '../layout.js';
 import type { PageRequest, PageResult } from '../page.js';
 
-/** Guessing link tokens is throttled per IP (SECURITY 9): 20 misses per 10 minutes. */
+/**
+ * Guessing link tokens is throttled per IP (SECURITY 9): after 20 misses in 10 minutes, every
+ * link (a right one too) answers 429 until the window ends, so a hit cannot be told from a miss.
+ */
 export const tokenGuessesPerIp = { limit: 20, windowSeconds: 600 };
 
-export async function throttleTokenGuess(page: PageRequest): Promise<PageResult | null> {
-  const { deps, ctx, reply } = page;
-  const limit = await hitRateLimit(deps.db, ctx.org.tenantId, `token_ip:${ctx.client.ip ?? 'unknown'}`, tokenGuessesPerIp, deps.clock.now());
-  if (limit.allowed) return null;
-  reply.header('retry-after', String(limit.retryAfterSeconds));
-  const body = html`<p>${ctx.t('throttled.text', { minutes: Math.ceil(limit.retryAfterSeconds / 60) })}</p>`;
+const key = (page: PageRequest) => `token_ip:${clientIpKey(page.ctx.client.ip)}`;
+
+function throttledPage(page: PageRequest, retryAfterSeconds: number): PageResult {
+  const { ctx, reply } = page;
+  reply.header('retry-after', String(retryAfterSeconds));
+  const body = html`<p>${ctx.t('throttled.text', { minutes: Math.ceil(retryAfterSeconds / 60) })}</p>`;
   return { status: 429, html: renderPage(ctx, { title: ctx.t('throttled.title'), body }) };
+}
+
+/** Before a link is looked up: is this client over its budget of misses? */
+export async function tokenGuessBlocked(page: PageRequest): Promise<PageResult | null> {
+  const state = await isRateLimited(page.deps.db, page.ctx.org.tenantId, key(page), tokenGuessesPerIp, page.deps.clock.now());
+  return state.allowed ? null : throttledPage(page, state.retryAfterSeconds);
+}
+
+/** After a miss: counts it; answers 429 if that used up the budget. */
+export async function countTokenMiss(page: PageRequest): Promise<PageResult | null> {
+  const state = await hitRateLimit(page.deps.db, page.ctx.org.tenantId, key(page), tokenGuessesPerIp, page.deps.clock.now());
+  return state.allowed ? null : throttledPage(page, state.retryAfterSeconds);
 }
