@@ -10,6 +10,7 @@ import { passwordResetJobHandler, passwordResetJobKind } from './flows/password-
 import { registrationJobHandler, registrationJobKind } from './flows/registration.js';
 import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import type { MailTransport } from './messaging/mail-transport.js';
+import type { SmsTransport } from './messaging/sms-transport.js';
 import { staffRoutes } from './staff/routes.js';
 import { findOrganizationByHost, findOrganizationByTenantId, type Organization } from './tenants/organizations.js';
 import { buildWebContext, csrfTokenMatches, type WebContext } from './web/context.js';
@@ -36,6 +37,9 @@ export interface AppOptions {
   clock: Clock;
   random: RandomSource;
   mail: MailTransport;
+  sms: SmsTransport | null;
+  /** The organizations this instance's job worker serves; all when absent. */
+  jobScope?: () => readonly string[];
   /** false in tests; otherwise pino JSON lines, to standard output or the given stream. */
   logger: boolean | NodeJS.WritableStream;
 }
@@ -79,13 +83,13 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     requestIdHeader: false,
     genReqId: () => options.random.uuid(),
   });
-  const deps: Deps = { config, db: options.db, clock: options.clock, random: options.random, mail: options.mail, log: app.log };
+  const deps: Deps = { config, db: options.db, clock: options.clock, random: options.random, mail: options.mail, sms: options.sms, log: app.log };
   const findOrg = (tenantId: string) => findOrganizationByTenantId(deps.db, tenantId);
   const jobs = createJobWorker(deps.db, deps.clock, app.log, {
     [emailJobKind]: emailJobHandler(deps),
     [passwordResetJobKind]: passwordResetJobHandler(deps, findOrg),
     [registrationJobKind]: registrationJobHandler(deps, findOrg),
-  });
+  }, options.jobScope);
 
   app.decorateRequest('org', null);
   app.decorateRequest('web', null);
@@ -213,19 +217,47 @@ function forbiddenPage(ctx: WebContext): PageResult {
   return { status: 403, html: renderPage(ctx, { title: ctx.t('error.csrf.title'), body }) };
 }
 
+/** Where a session that is not yet fully in must go next, from its standing. */
+function nextStepPath(ctx: WebContext): string | null {
+  switch (ctx.standing.kind) {
+    case 'needs_second_factor':
+      return '/login/code';
+    case 'needs_two_factor_setup':
+      return '/account/2fa/setup';
+    case 'needs_recovery_codes_stored':
+      return '/account/2fa/recovery-codes';
+    default:
+      return null;
+  }
+}
+
 /** One place decides who may open what; pages never repeat these guards. */
 function checkAccess(route: PageRoute, ctx: WebContext, request: FastifyRequest): PageResult | null {
-  if (route.access === 'public') return null;
   const standing = ctx.standing;
-  if (standing.kind === 'authenticated') {
-    const role = standing.account.role;
-    if (route.access === 'staff' && role === 'client') return notFoundPage(ctx);
-    if (route.access === 'admin' && role !== 'admin') return notFoundPage(ctx);
-    return null;
+  switch (route.access) {
+    case 'public':
+      return null;
+    case 'second_factor':
+      return standing.kind === 'needs_second_factor' ? null : { redirect: standing.kind === 'authenticated' ? '/' : '/login' };
+    case 'two_factor_setup':
+      if (standing.kind === 'authenticated' || standing.kind === 'needs_two_factor_setup') return null;
+      break;
+    case 'recovery_codes':
+      if (standing.kind === 'authenticated' || standing.kind === 'needs_recovery_codes_stored') return null;
+      break;
+    default:
+      if (standing.kind === 'authenticated') {
+        const role = standing.account.role;
+        if (route.access === 'staff' && role === 'client') return notFoundPage(ctx);
+        if (route.access === 'admin' && role !== 'admin') return notFoundPage(ctx);
+        return null;
+      }
   }
+  const next = nextStepPath(ctx);
+  if (next) return { redirect: next };
   // Staff pages do not reveal that they exist to someone who is not logged in as staff.
   const staffAccount = standing.kind === 'needs_password' && standing.account.role !== 'client';
-  if (route.access !== 'authenticated' && !staffAccount) return notFoundPage(ctx);
+  if ((route.access === 'staff' || route.access === 'admin') && !staffAccount) return notFoundPage(ctx);
   const returnTo = route.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
   return { redirect: `/login${returnTo}` };
 }

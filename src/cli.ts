@@ -118,7 +118,7 @@ async function main(): Promise<number> {
   }
   try {
     const mail = createMailTransport(config, () => app.log);
-    const { app, deps } = await buildApp({ config, db: opened.db, clock: systemClock, random: cryptoRandom, mail, logger: false });
+    const { app, deps } = await buildApp({ config, db: opened.db, clock: systemClock, random: cryptoRandom, mail, sms: null, logger: false });
     await run(command, args, deps, (line) => process.stdout.write(`${line}\n`));
     return 0;
   } catch (error) {

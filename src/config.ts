@@ -26,6 +26,12 @@ export interface Config {
   logLevel: string;
   /** True when messages go to the dev outbox instead of SMTP. */
   devOutbox: boolean;
+  /** How SMS codes go out (SPEC 8); `none` offers no SMS method at all. */
+  sms:
+    | { provider: 'dev' }
+    | { provider: 'none' }
+    | { provider: 'twilio'; accountSid: string; authToken: string; from: string; baseUrl: string | undefined }
+    | { provider: 'webhook'; url: string };
 }
 
 export class ConfigError extends Error {
@@ -59,6 +65,28 @@ function secretKey(env: Env, production: boolean): Buffer {
   }
   if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
   return createHash('sha256').update(raw).digest();
+}
+
+function smsConfig(env: Env, production: boolean): Config['sms'] {
+  const provider = optional(env, 'SMS_PROVIDER');
+  const need = (name: string) => {
+    const value = optional(env, name);
+    if (value === undefined) throw new ConfigError(name, `is required with SMS_PROVIDER=${provider}`);
+    return value;
+  };
+  switch (provider) {
+    case undefined:
+      if (production) throw new ConfigError('SMS_PROVIDER', 'is required in production: twilio, webhook, or none (no SMS method)');
+      return { provider: 'dev' };
+    case 'none':
+      return { provider: 'none' };
+    case 'twilio':
+      return { provider: 'twilio', accountSid: need('TWILIO_ACCOUNT_SID'), authToken: need('TWILIO_AUTH_TOKEN'), from: need('TWILIO_FROM'), baseUrl: optional(env, 'TWILIO_BASE_URL') };
+    case 'webhook':
+      return { provider: 'webhook', url: need('SMS_WEBHOOK_URL') };
+    default:
+      throw new ConfigError('SMS_PROVIDER', 'must be twilio, webhook or none');
+  }
 }
 
 function trustProxy(raw: string | undefined): false | number | string[] {
@@ -101,5 +129,6 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: optional(env, 'METRICS_TOKEN'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     devOutbox: smtpUrl === undefined,
+    sms: smsConfig(env, production),
   };
 }

@@ -5,7 +5,7 @@ import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import { createDemoIfEmpty } from './demo.js';
-import { createMailTransport } from './mail-setup.js';
+import { createMailTransport, createSmsTransport } from './mail-setup.js';
 
 /** config → database → migrate → dependencies → app → listen. */
 async function main(): Promise<void> {
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
     throw new Error('logger not ready');
   };
   const mail = createMailTransport(config, () => logger());
-  const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail, logger: true });
+  const sms = createSmsTransport(config, () => logger());
+  const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail, sms, logger: true });
   logger = () => app.log;
 
   const demoLink = await createDemoIfEmpty(deps);

@@ -15,12 +15,20 @@ import { hashPassword } from '../src/factors/password/hashing.js';
 import { createAccount } from '../src/flows/account-admin.js';
 import type { JobWorker } from '../src/jobs/worker.js';
 import type { MailTransport, OutgoingEmail } from '../src/messaging/mail-transport.js';
+import type { OutgoingSms, SmsTransport } from '../src/messaging/sms-transport.js';
 import { createOrganization, findOrganizationBySlug, savePolicy, type Organization } from '../src/tenants/organizations.js';
 import type { Policy } from '../src/tenants/policy.js';
 
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
 
 let sharedDb: Promise<Db> | undefined;
+
+/**
+ * The organizations this test process made. Its job workers serve only these: with PostgreSQL,
+ * test files run in parallel on one database and must not deliver each other's mail.
+ */
+export const tenantsOfThisProcess = new Set<string>();
+export const jobScope = () => [...tenantsOfThisProcess];
 
 /** One migrated database per test process; tests isolate by each making their own organization. */
 export function testDatabase(): Promise<Db> {
@@ -87,12 +95,29 @@ export class CapturedMail implements MailTransport {
   }
 }
 
+/** Captures SMS like CapturedMail captures e-mail. */
+export class CapturedSms implements SmsTransport {
+  sent: OutgoingSms[] = [];
+  failing = false;
+  async send(sms: OutgoingSms): Promise<void> {
+    if (this.failing) throw new Error('SMS provider unavailable (test)');
+    this.sent.push(sms);
+  }
+  lastCode(to: string): string {
+    const message = [...this.sent].reverse().find((m) => m.to === to);
+    const code = message && /\b(\d{6})\b/.exec(message.message)?.[1];
+    if (!code) throw new Error(`no SMS code to ${to}`);
+    return code;
+  }
+}
+
 export interface TestApp {
   app: FastifyInstance;
   deps: Deps;
   jobs: JobWorker;
   clock: ManualClock;
   mail: CapturedMail;
+  sms: CapturedSms;
   db: FaultyDb;
   close(): Promise<void>;
 }
@@ -105,9 +130,10 @@ export async function createTestApp(options: { config?: Record<string, string> }
   const db = withFaults(await testDatabase());
   const clock = new ManualClock(new Date());
   const mail = new CapturedMail();
-  const { app, deps, jobs } = await buildApp({ config: testConfig(options.config), db, clock, random: cryptoRandom, mail, logger: false });
+  const sms = new CapturedSms();
+  const { app, deps, jobs } = await buildApp({ config: testConfig(options.config), db, clock, random: cryptoRandom, mail, sms, jobScope, logger: false });
   await app.ready();
-  return { app, deps, jobs, clock, mail, db, close: () => app.close() };
+  return { app, deps, jobs, clock, mail, sms, db, close: () => app.close() };
 }
 
 export function uniqueSlug(prefix = 't'): string {
@@ -123,7 +149,10 @@ export async function createTestOrg(t: TestApp, options: { policy?: Partial<Poli
     defaultLocale: options.locale ?? 'en',
   });
   if (!created.ok) throw new Error(created.error);
-  if (options.policy) await savePolicy(t.deps.db, created.organization.tenantId, { ...created.organization.policy, ...options.policy });
+  tenantsOfThisProcess.add(created.organization.tenantId);
+  // Tests of other things should not have to set up two-step verification for every staff
+  // member: a test org makes it optional for staff unless the test says otherwise.
+  await savePolicy(t.deps.db, created.organization.tenantId, { ...created.organization.policy, twoFactorStaff: 'optional', ...options.policy });
   return (await findOrganizationBySlug(t.deps.db, slug))!;
 }
 

@@ -19,7 +19,7 @@ const crossTenantByDesign: Record<string, string> = {
 };
 
 /** Interpolations that insert SQL text written in this codebase, never a value. */
-const allowedInterpolations = new Set(['${accountColumns}', '${sessionColumns}', '${selectOrganization}', '${relation}', "${accountColumns.replace(/(\\w+)/g, 'a.$1')}"]);
+const allowedInterpolations = new Set(['${accountColumns}', '${sessionColumns}', '${columns}', '${selectOrganization}', '${relation}', "${accountColumns.replace(/(\\w+)/g, 'a.$1')}"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {

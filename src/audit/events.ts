@@ -20,6 +20,16 @@ export const auditEvents = [
   'account_deactivated',
   'account_reactivated',
   'account_unlocked',
+  'second_factor_failed',
+  'totp_enabled',
+  'sms_enabled',
+  'two_factor_disabled',
+  'two_factor_reset_by_staff',
+  'recovery_codes_generated',
+  'recovery_code_used',
+  'sms_code_sent',
+  'step_up_succeeded',
+  'step_up_failed',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

@@ -61,7 +61,10 @@ export function clientIpKey(ip: string | null): string {
 }
 
 /** Removes windows that ended long ago; they carry no information any more. */
-export async function purgeOldRateLimits(db: Queryable, now: Date): Promise<number> {
-  const rows = await db.query('DELETE FROM rate_limit WHERE window_start < $1 RETURNING key', [new Date(now.getTime() - 2 * 24 * 3600_000)]);
+export async function purgeOldRateLimits(db: Queryable, now: Date, onlyTenantId: string | null = null): Promise<number> {
+  const rows = await db.query('DELETE FROM rate_limit WHERE window_start < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING key', [
+    new Date(now.getTime() - 2 * 24 * 3600_000),
+    onlyTenantId,
+  ]);
   return rows.length;
 }

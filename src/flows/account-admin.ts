@@ -9,6 +9,7 @@ import type { Locale, Organization } from '../tenants/organizations.js';
 import { isLocale } from '../web/i18n.js';
 import { voidAccountTokens } from './account-tokens.js';
 import { sendPasswordReset } from './password-reset.js';
+import { resetTwoFactorByStaff } from './two-factor.js';
 import { sendWelcome } from './welcome.js';
 
 export type CreateAccountError = 'invalid_email' | 'invalid_name' | 'invalid_role' | 'invalid_locale' | 'role_not_allowed' | 'email_taken';
@@ -63,7 +64,7 @@ export async function createAccount(
   });
 }
 
-export type StaffAction = 'resend_welcome' | 'unlock' | 'deactivate' | 'reactivate' | 'send_reset';
+export type StaffAction = 'resend_welcome' | 'unlock' | 'deactivate' | 'reactivate' | 'send_reset' | 'reset_two_factor';
 
 export type StaffActionOutcome = { ok: true } | { ok: false; error: 'not_applicable' };
 
@@ -111,6 +112,10 @@ export async function performStaffAction(
       case 'send_reset':
         if (subject.state !== 'active') return { ok: false, error: 'not_applicable' };
         await sendPasswordReset(tx, deps, org, subject, client, { actorAccountId: actor.id, reason });
+        return { ok: true };
+      case 'reset_two_factor':
+        if (subject.id === actor.id) return { ok: false, error: 'not_applicable' };
+        await resetTwoFactorByStaff(tx, deps, org, actor, subject, client, reason);
         return { ok: true };
     }
   });

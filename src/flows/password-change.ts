@@ -6,7 +6,9 @@ import { hashPassword } from '../factors/password/hashing.js';
 import type { PasswordProblem } from '../factors/password/rules.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Organization } from '../tenants/organizations.js';
+import { findActiveFactor } from '../factors/second-factor/store.js';
 import { attemptPassword } from './password-attempt.js';
+import { checkSecondFactor, type CodeCheckOutcome } from './second-factor-check.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
 import { checkPasswordForAccount } from './set-password.js';
@@ -14,6 +16,7 @@ import { checkPasswordForAccount } from './set-password.js';
 export type ChangePasswordOutcome =
   | { ok: true }
   | { ok: false; error: 'wrong_current_password' }
+  | { ok: false; error: 'code_rejected'; check: Exclude<CodeCheckOutcome, { ok: true }> }
   | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] };
 
 /**
@@ -26,7 +29,7 @@ export async function changePassword(
   account: Account,
   sessionId: string,
   client: RequestContext,
-  input: { currentPassword: string; password: string; passwordConfirm: string },
+  input: { currentPassword: string; password: string; passwordConfirm: string; code: string },
 ): Promise<ChangePasswordOutcome> {
   // The current password is one more guess against the account: it counts like a login (SECURITY 3).
   const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), input.currentPassword);
@@ -43,6 +46,12 @@ export async function changePassword(
   }
   const problems = await checkPasswordForAccount(org, account, input);
   if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
+  // SPEC 4.5 step-up: a password change asks the code too, always (after the rules, so a code is
+  // not used up by a refused password).
+  if (await findActiveFactor(deps.db, org.tenantId, account.id)) {
+    const check = await checkSecondFactor(deps, org, account, sessionId, client, { code: input.code }, 'confirm');
+    if (!check.ok) return { ok: false, error: 'code_rejected', check };
+  }
   const passwordHash = await hashPassword(input.password);
   await deps.db.transaction(async (tx) => {
     const at = deps.clock.now();

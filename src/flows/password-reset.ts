@@ -9,7 +9,9 @@ import type { Locale, Organization } from '../tenants/organizations.js';
 import { issueAccountToken } from './account-tokens.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
-import { setPasswordThroughLink, type LinkPasswordOutcome } from './set-password.js';
+import { findActiveFactor } from '../factors/second-factor/store.js';
+import { checkSecondFactor } from './second-factor-check.js';
+import { setPasswordThroughLink, type BeforeCommit, type LinkPasswordOutcome } from './set-password.js';
 import { sendWelcome } from './welcome.js';
 
 export const passwordResetJobKind = 'password_reset_request';
@@ -80,8 +82,17 @@ export function completePasswordReset(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  input: { token: string; password: string; passwordConfirm: string },
+  input: { token: string; password: string; passwordConfirm: string; sessionId: string; code: string; recoveryCode: string },
 ): Promise<LinkPasswordOutcome> {
+  // SPEC 4.4 / SECURITY 14: with two-step verification the reset also asks a code (or recovery
+  // code), in the same step; the link alone is not enough.
+  const codeStep: BeforeCommit = async (account) => {
+    if (!(await findActiveFactor(deps.db, org.tenantId, account.id))) return { ok: true };
+    const proof = input.recoveryCode.trim() ? { recoveryCode: input.recoveryCode } : input.code.trim() ? { code: input.code } : null;
+    if (!proof) return { ok: false, error: 'code_rejected', check: null };
+    const check = await checkSecondFactor(deps, org, account, input.sessionId, client, proof, 'confirm');
+    return check.ok ? { ok: true } : { ok: false, error: 'code_rejected', check };
+  };
   return setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await recordAudit(tx, now, client, {
@@ -93,5 +104,5 @@ export function completePasswordReset(
       details: { endedSessions },
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
-  });
+  }, codeStep);
 }

@@ -8,11 +8,15 @@ const keepDoneJobsDays = 30;
 /**
  * Housekeeping that keeps tables from growing without bound: sessions nobody can use any more,
  * rate-limit windows long ended, delivered jobs past their keeping time. Failed jobs stay until an
- * operator looks at them; audit rows are never touched. Runs across organizations by design.
+ * operator looks at them; audit rows are never touched. Runs across organizations by design;
+ * `onlyTenantId` limits it to one (tests share a database with other tests).
  */
-export async function runMaintenance(db: Queryable, now: Date): Promise<{ sessions: number; rateLimits: number; jobs: number }> {
-  const sessions = await purgeStaleSessions(db, now);
-  const rateLimits = await purgeOldRateLimits(db, now);
-  const jobs = await db.query('DELETE FROM job WHERE done_at IS NOT NULL AND done_at < $1 RETURNING id', [new Date(now.getTime() - keepDoneJobsDays * 24 * 3600_000)]);
+export async function runMaintenance(db: Queryable, now: Date, onlyTenantId: string | null = null): Promise<{ sessions: number; rateLimits: number; jobs: number }> {
+  const sessions = await purgeStaleSessions(db, now, onlyTenantId);
+  const rateLimits = await purgeOldRateLimits(db, now, onlyTenantId);
+  const jobs = await db.query('DELETE FROM job WHERE done_at IS NOT NULL AND done_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [
+    new Date(now.getTime() - keepDoneJobsDays * 24 * 3600_000),
+    onlyTenantId,
+  ]);
   return { sessions, rateLimits, jobs: jobs.length };
 }

@@ -41,16 +41,20 @@ function session(overrides: Partial<WebSession> = {}): WebSession {
     authenticatedAt: login,
     passwordVerifiedAt: login,
     secondFactorVerifiedAt: null,
+    codeFailures: 0,
+    recoveryCodesSealed: null,
     ...overrides,
   };
 }
 
-function standing(input: { session?: WebSession | null; account?: Account | null; policy?: Policy; now?: Date }) {
+function standing(input: { session?: WebSession | null; account?: Account | null; policy?: Policy; now?: Date; hasSecondFactor?: boolean; browserTrusted?: boolean }) {
   return deriveStanding({
     session: input.session === undefined ? session() : input.session,
     account: input.account === undefined ? account() : input.account,
     policy: input.policy ?? policy,
     now: input.now ?? after(minutes(5)),
+    hasSecondFactor: input.hasSecondFactor ?? false,
+    browserTrusted: input.browserTrusted ?? false,
   });
 }
 
@@ -148,6 +152,35 @@ test('deriveStanding does not change what it is given', () => {
   const a = account();
   const p = { ...policy, twoFactorMethods: [...policy.twoFactorMethods] };
   const copies = structuredClone({ s, a, p });
-  deriveStanding({ session: s, account: a, policy: p, now: after(minutes(90)) });
+  deriveStanding({ session: s, account: a, policy: p, now: after(minutes(90)), hasSecondFactor: false, browserTrusted: false });
   assert.deepEqual({ s, a, p }, copies);
+});
+
+test('with a second factor: the password alone grants nothing; the code step does', () => {
+  assert.equal(standing({ hasSecondFactor: true }).kind, 'needs_second_factor');
+  assert.equal(standing({ hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login }) }).kind, 'authenticated');
+});
+
+test('with a second factor, inactivity asks a code, not the password; a trusted browser asks nothing', () => {
+  const idle = { hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login }), now: after(minutes(61)) };
+  const result = standing(idle);
+  assert.equal(result.kind, 'needs_second_factor');
+  if (result.kind === 'needs_second_factor') assert.equal(result.reason, 'idle');
+  assert.equal(standing({ ...idle, browserTrusted: true }).kind, 'authenticated');
+  assert.equal(standing({ hasSecondFactor: true, browserTrusted: true }).kind, 'authenticated', 'a trusted browser skips the code at login');
+});
+
+test('where the policy requires two-step verification and none is set up, setup comes first', () => {
+  const required = { ...policy, twoFactorClients: 'required' as const };
+  assert.equal(standing({ policy: required }).kind, 'needs_two_factor_setup');
+  assert.equal(standing({ policy: required, hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login }) }).kind, 'authenticated');
+  assert.equal(standing({ policy: { ...policy, twoFactorStaff: 'required' as const } }).kind, 'authenticated', 'the staff rule does not bind clients');
+});
+
+test('recovery codes shown and not yet confirmed keep the user on that page', () => {
+  assert.equal(standing({ hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login, recoveryCodesSealed: 'v1.x' }) }).kind, 'needs_recovery_codes_stored');
+});
+
+test('where the org turned two-step verification off, a factor is not asked', () => {
+  assert.equal(standing({ hasSecondFactor: true, policy: { ...policy, twoFactorClients: 'off' as const } }).kind, 'authenticated');
 });

@@ -13,6 +13,10 @@ export interface WebSession {
   authenticatedAt: Date | null;
   passwordVerifiedAt: Date | null;
   secondFactorVerifiedAt: Date | null;
+  /** Wrong codes in this login attempt. */
+  codeFailures: number;
+  /** Recovery codes shown but not yet confirmed as stored (sealed); shown again until confirmed. */
+  recoveryCodesSealed: string | null;
 }
 
 interface SessionRow {
@@ -25,10 +29,12 @@ interface SessionRow {
   authenticated_at: Date | null;
   password_verified_at: Date | null;
   second_factor_verified_at: Date | null;
+  code_failures: number;
+  recovery_codes_sealed: string | null;
 }
 
-const sessionColumns =
-  'tenant_id, id, secret_hash, account_id, created_at, last_seen_at, authenticated_at, password_verified_at, second_factor_verified_at';
+const sessionColumns = `tenant_id, id, secret_hash, account_id, created_at, last_seen_at, authenticated_at, password_verified_at,
+  second_factor_verified_at, code_failures, recovery_codes_sealed`;
 
 const toSession = (row: SessionRow): WebSession => ({
   tenantId: row.tenant_id,
@@ -39,6 +45,8 @@ const toSession = (row: SessionRow): WebSession => ({
   authenticatedAt: row.authenticated_at,
   passwordVerifiedAt: row.password_verified_at,
   secondFactorVerifiedAt: row.second_factor_verified_at,
+  codeFailures: row.code_failures,
+  recoveryCodesSealed: row.recovery_codes_sealed,
 });
 
 /** The cookie value is the session token `id.secret`; it is returned only here and on rotation. */
@@ -76,12 +84,19 @@ export async function touchSession(db: Queryable, session: WebSession, now: Date
 
 export type SessionChange =
   | { kind: 'password_verified'; accountId: string }
-  | { kind: 'second_factor_verified' };
+  | { kind: 'second_factor_verified' }
+  /**
+   * A step-up (SPEC 4.5): the password and/or a code proven again. It is a proof for sensitive
+   * actions for 10 minutes, in this session only (see step-up.ts).
+   */
+  | { kind: 'step_up'; password: boolean; code: boolean };
 
 /**
  * Gives the session a new id and secret (SECURITY 15: after the password step, the code step and
- * every step-up) and records what was verified. A password step for another account than the
- * session had starts a fresh login: nothing verified earlier carries over.
+ * every step-up) and records what was verified. A password step always starts a fresh login
+ * attempt: an earlier code verification does not carry over (else an idle session could be
+ * revived with the password alone), and the attempt's code budget starts anew. For another
+ * account than the session had, the absolute limit starts anew too.
  */
 export async function rotateSession(
   db: Queryable,
@@ -95,13 +110,19 @@ export async function rotateSession(
     change.kind === 'password_verified'
       ? `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, password_verified_at = $5,
            authenticated_at = CASE WHEN account_id = $6 THEN coalesce(authenticated_at, $5) ELSE $5 END,
-           second_factor_verified_at = CASE WHEN account_id = $6 THEN second_factor_verified_at ELSE NULL END,
+           second_factor_verified_at = NULL, code_failures = 0,
            account_id = $6
          WHERE tenant_id = $1 AND id = $2 RETURNING ${sessionColumns}`
-      : `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, second_factor_verified_at = $5
-         WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
+      : change.kind === 'second_factor_verified'
+        ? `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, second_factor_verified_at = $5, code_failures = 0
+           WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`
+        : `UPDATE web_session SET id = $3, secret_hash = $4,
+             password_verified_at = CASE WHEN $6 THEN $5 ELSE password_verified_at END,
+             second_factor_verified_at = CASE WHEN $7 THEN $5 ELSE second_factor_verified_at END
+           WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
   const params = [session.tenantId, session.id, token.id, token.secretHash, now];
-  const rows = await db.query<SessionRow>(sql, change.kind === 'password_verified' ? [...params, change.accountId] : params);
+  const extra = change.kind === 'password_verified' ? [change.accountId] : change.kind === 'step_up' ? [change.password, change.code] : [];
+  const rows = await db.query<SessionRow>(sql, [...params, ...extra]);
   return rows[0] ? { session: toSession(rows[0]), cookieValue: token.token } : null;
 }
 
@@ -119,10 +140,10 @@ export async function deleteAccountSessions(db: Queryable, tenantId: string, acc
 }
 
 /** Removes sessions nobody can use any more: never logged in and idle a day, or older than any absolute limit. */
-export async function purgeStaleSessions(db: Queryable, now: Date): Promise<number> {
+export async function purgeStaleSessions(db: Queryable, now: Date, onlyTenantId: string | null = null): Promise<number> {
   const rows = await db.query(
-    `DELETE FROM web_session WHERE (account_id IS NULL AND last_seen_at < $1) OR created_at < $2 RETURNING id`,
-    [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 31 * 24 * 3600_000)],
+    `DELETE FROM web_session WHERE ((account_id IS NULL AND last_seen_at < $1) OR created_at < $2) AND ($3::uuid IS NULL OR tenant_id = $3::uuid) RETURNING id`,
+    [new Date(now.getTime() - 24 * 3600_000), new Date(now.getTime() - 31 * 24 * 3600_000), onlyTenantId],
   );
   return rows.length;
 }

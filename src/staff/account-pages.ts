@@ -9,6 +9,7 @@ import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 import { notFoundPage } from '../web/pages/errors.js';
+import { findActiveFactor } from '../factors/second-factor/store.js';
 import { findManagedAccount, visibleRoles } from './scope.js';
 
 function formatTime(date: Date, locale: string): string {
@@ -80,9 +81,11 @@ export const submitNewAccount: PageHandler = async (page) => {
 };
 
 /** The actions a staff member may take on this account now (SPEC 6). */
-function availableActions(actor: Account, subject: Account): StaffAction[] {
+function availableActions(actor: Account, subject: Account, hasSecondFactor: boolean): StaffAction[] {
   const actions: StaffAction[] = [];
   if (subject.state === 'invited') actions.push('resend_welcome');
+  // SPEC 4.6: a professional (for their clients), helpdesk or admin resets a lost second factor.
+  if (hasSecondFactor && subject.id !== actor.id) actions.push('reset_two_factor');
   if (!canAdministerAccounts(actor.role)) return actions;
   if (subject.state === 'active') actions.push('send_reset');
   if (subject.failedLoginCount > 0) actions.push('unlock');
@@ -97,20 +100,23 @@ const actionLabels: Record<StaffAction, MessageKey> = {
   unlock: 'staff.action.unlock',
   deactivate: 'staff.action.deactivate',
   reactivate: 'staff.action.reactivate',
+  reset_two_factor: 'staff.action.reset_two_factor',
 };
 
-function accountDetail(page: PageRequest, subject: Account, errors?: FormErrors, notice?: string, status = 200): PageResult {
+async function accountDetail(page: PageRequest, subject: Account, errors?: FormErrors, notice?: string, status = 200): Promise<PageResult> {
   const { ctx, deps } = page;
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, subject.id);
   const t = ctx.t;
   const now = deps.clock.now();
   const locked = isLocked(subject, now);
   const until = lockedUntil(subject);
-  const actions = availableActions(ctx.account!, subject);
+  const actions = availableActions(ctx.account!, subject, factor !== null);
   const body = html`<dl class="facts">
   <dt>${t('field.email')}</dt><dd>${subject.email}</dd>
   <dt>${t('field.role')}</dt><dd>${t(`role.${subject.role}`)}</dd>
   <dt>${t('staff.state')}</dt><dd>${t(`state.${subject.state}`)}${locked && until ? html` · ${t('staff.lockedUntil', { time: formatTime(until, ctx.locale) })}` : null}</dd>
   <dt>${t('staff.failedLogins')}</dt><dd>${subject.failedLoginCount}</dd>
+  <dt>${t('staff.twoFactor')}</dt><dd>${factor ? t('staff.twoFactor.on', { method: factor.method === 'totp' ? 'app' : 'sms' }) : t('staff.twoFactor.off')}</dd>
   <dt>${t('staff.created')}</dt><dd>${formatTime(subject.createdAt, ctx.locale)}</dd>
 </dl>
 ${actions.length > 0
@@ -132,6 +138,7 @@ const doneNotices: Record<string, MessageKey> = {
   unlock: 'staff.done.unlock',
   deactivate: 'staff.done.deactivate',
   reactivate: 'staff.done.reactivate',
+  reset_two_factor: 'staff.done.reset_two_factor',
 };
 
 export const showAccountDetail: PageHandler = async (page) => {
@@ -149,7 +156,8 @@ export const submitAccountAction: PageHandler = async (page) => {
   if (!subject) return notFoundPage(ctx);
   const action = field(body, 'action') as StaffAction;
   const reason = field(body, 'reason').trim().slice(0, 1000);
-  if (!availableActions(actor, subject).includes(action)) return accountDetail(page, subject, { reason: ctx.t('staff.error.action') }, undefined, 400);
+  const hasFactor = (await findActiveFactor(deps.db, ctx.org.tenantId, subject.id)) !== null;
+  if (!availableActions(actor, subject, hasFactor).includes(action)) return accountDetail(page, subject, { reason: ctx.t('staff.error.action') }, undefined, 400);
   if (action !== 'resend_welcome' && reason.length === 0) return accountDetail(page, subject, { reason: ctx.t('staff.error.reason') }, undefined, 400);
   const outcome = await performStaffAction(deps, ctx.org, actor, subject, ctx.client, action, reason);
   if (!outcome.ok) return accountDetail(page, subject, { reason: ctx.t('staff.error.action') }, undefined, 409);

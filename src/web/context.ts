@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById, type Account } from '../accounts/accounts.js';
+import { findActiveFactor } from '../factors/second-factor/store.js';
 import type { RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
 import { deriveStanding, type SessionStanding } from '../sessions/next-step.js';
@@ -70,7 +71,8 @@ export async function buildWebContext(deps: Deps, org: Organization, request: Fa
   const cookies = parseCookies(request.headers.cookie);
   let session = await findSession(deps.db, org.tenantId, cookies.get(cookieName(sessionCookie, secure)));
   const sessionAccount = session?.accountId ? await findAccountById(deps.db, org.tenantId, session.accountId) : null;
-  let standing = deriveStanding({ session, account: sessionAccount, policy: org.policy, now });
+  const hasSecondFactor = sessionAccount ? (await findActiveFactor(deps.db, org.tenantId, sessionAccount.id)) !== null : false;
+  let standing = deriveStanding({ session, account: sessionAccount, policy: org.policy, now, hasSecondFactor, browserTrusted: false });
   if (standing.kind === 'expired' && session) {
     await deleteSession(deps.db, org.tenantId, session.id);
     setSessionCookie(reply, deps, null);
@@ -98,6 +100,11 @@ export async function buildWebContext(deps: Deps, org: Organization, request: Fa
     },
   };
   return context;
+}
+
+/** The account of a session that has passed the password step, whatever it must do next. */
+export function standingAccount(ctx: WebContext): Account | null {
+  return 'account' in ctx.standing ? ctx.standing.account : null;
 }
 
 /** Pages with a form need a session to bind the CSRF token to; made on first need, not on every visit. */

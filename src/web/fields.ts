@@ -3,6 +3,8 @@ import type { FormErrors } from './layout.js';
 
 export interface FieldOptions {
   name: string;
+  /** Defaults to the name; needed where two forms on one page share a field name. */
+  id?: string;
   label: string;
   type?: 'text' | 'email' | 'password' | 'tel' | 'search' | 'date';
   value?: string;
@@ -10,13 +12,14 @@ export interface FieldOptions {
   autocomplete?: string;
   hint?: string;
   required?: boolean;
+  inputMode?: 'numeric' | 'text';
   /** Ties the field to a live password-strength hint. */
   strengthHint?: { labels: readonly string[]; caption: string };
 }
 
 /** A labelled input whose error and hint are tied to it with aria-describedby (WCAG 1.3.1, 3.3.1). */
 export function inputField(options: FieldOptions): SafeHtml {
-  const { name } = options;
+  const name = options.id ?? options.name;
   const error = options.errors?.[name];
   const describedBy = [options.hint ? `${name}-hint` : null, error ? `${name}-error` : null, options.strengthHint ? `${name}-strength` : null]
     .filter(Boolean)
@@ -26,7 +29,7 @@ export function inputField(options: FieldOptions): SafeHtml {
   <label for="${name}">${options.label}</label>
   ${options.hint ? html`<p class="hint" id="${name}-hint">${options.hint}</p>` : null}
   ${error ? html`<p class="error" id="${name}-error">${error}</p>` : null}
-  <input id="${name}" name="${name}" type="${type}"${type === 'password' ? null : html` value="${options.value ?? ''}"`}${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : null}${options.required ? html` required` : null}${error ? html` aria-invalid="true"` : null}${describedBy ? html` aria-describedby="${describedBy}"` : null}${options.strengthHint ? html` data-strength-hint="${name}-strength"` : null}${type === 'email' ? html` spellcheck="false" autocapitalize="off"` : null}>
+  <input id="${name}" name="${options.name}" type="${type}"${type === 'password' ? null : html` value="${options.value ?? ''}"`}${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : null}${options.required ? html` required` : null}${options.inputMode ? html` inputmode="${options.inputMode}"` : null}${error ? html` aria-invalid="true"` : null}${describedBy ? html` aria-describedby="${describedBy}"` : null}${options.strengthHint ? html` data-strength-hint="${name}-strength"` : null}${type === 'email' ? html` spellcheck="false" autocapitalize="off"` : null}>
   ${options.strengthHint ? strengthHintElement(name, options.strengthHint) : null}
 </div>`;
 }

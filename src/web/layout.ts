@@ -10,6 +10,8 @@ export interface PageContent {
   errors?: FormErrors;
   /** Loads the password-strength hint script. */
   strengthHint?: boolean;
+  /** Loads the script behind `data-print` buttons. */
+  printScript?: boolean;
 }
 
 export type FormErrors = Record<string, string>;
@@ -56,6 +58,7 @@ export function renderPage(ctx: WebContext, content: PageContent): string {
 <title>${title} – ${ctx.org.name}</title>
 <link rel="stylesheet" href="/static/app.css">
 ${content.strengthHint ? html`<script src="/static/password-strength.js" defer></script>` : null}
+${content.printScript ? html`<script src="/static/print.js" defer></script>` : null}
 </head>
 <body>
 <a class="skip-link" href="#main">${ctx.t('nav.skip')}</a>

@@ -21,8 +21,12 @@ export interface PageRequest {
 
 export type PageHandler = (page: PageRequest) => Promise<PageResult>;
 
-/** Who may open a page. Checked once by the router, from the session's standing. */
-export type Access = 'public' | 'authenticated' | 'staff' | 'admin';
+/**
+ * Who may open a page. Checked once by the router, from the session's standing:
+ * `second_factor` pages only while a code is due, `two_factor_setup` while setting it up (forced
+ * or not), `recovery_codes` while new codes wait to be confirmed as stored.
+ */
+export type Access = 'public' | 'authenticated' | 'staff' | 'admin' | 'second_factor' | 'two_factor_setup' | 'recovery_codes';
 
 export interface PageRoute {
   method: 'GET' | 'POST';

@@ -2,8 +2,21 @@ import type { PageRoute } from './page.js';
 import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswordChange } from './pages/account.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
-import { showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
+import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
 import { showRegister, submitRegister } from './pages/register.js';
+import { resendCode, showCodeStep, showRecoveryStep, submitCodeStep, submitRecoveryStep } from './pages/second-factor-login.js';
+import {
+  resendSetupSms,
+  showConfirmSetup,
+  showRecoveryCodes,
+  showSetup,
+  showTwoFactor,
+  submitConfirmSetup,
+  submitNewRecoveryCodes,
+  submitRecoveryCodesStored,
+  submitSetup,
+  submitTurnOff,
+} from './pages/two-factor-settings.js';
 import { showWelcome, submitWelcome, submitWelcomeRenewal } from './pages/welcome.js';
 
 /** Every browser page of an organization, at a glance. */
@@ -12,6 +25,11 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/login', access: 'public', handler: showLogin },
   { method: 'POST', path: '/login', access: 'public', handler: submitLogin },
   { method: 'POST', path: '/logout', access: 'public', handler: submitLogout },
+  { method: 'GET', path: '/login/code', access: 'second_factor', handler: showCodeStep },
+  { method: 'POST', path: '/login/code', access: 'second_factor', handler: submitCodeStep },
+  { method: 'POST', path: '/login/code/resend', access: 'second_factor', handler: resendCode },
+  { method: 'GET', path: '/login/recovery', access: 'second_factor', handler: showRecoveryStep },
+  { method: 'POST', path: '/login/recovery', access: 'second_factor', handler: submitRecoveryStep },
   { method: 'GET', path: '/welcome/:token', access: 'public', handler: showWelcome },
   { method: 'POST', path: '/welcome/renew', access: 'public', handler: submitWelcomeRenewal },
   { method: 'POST', path: '/welcome/:token', access: 'public', handler: submitWelcome },
@@ -21,10 +39,23 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/password/forgot', access: 'public', handler: submitForgot },
   { method: 'GET', path: '/password/reset/:token', access: 'public', handler: showReset },
   { method: 'POST', path: '/password/reset/:token', access: 'public', handler: submitReset },
+  { method: 'POST', path: '/password/reset/:token/sms', access: 'public', handler: sendResetSms },
   { method: 'GET', path: '/account', access: 'authenticated', handler: showAccount },
   { method: 'POST', path: '/account', access: 'authenticated', handler: submitAccount },
   { method: 'GET', path: '/account/password', access: 'authenticated', handler: showPasswordChange },
   { method: 'POST', path: '/account/password', access: 'authenticated', handler: submitPasswordChange },
+  { method: 'GET', path: '/account/2fa', access: 'authenticated', handler: showTwoFactor },
+  { method: 'POST', path: '/account/2fa/disable', access: 'authenticated', handler: submitTurnOff },
+  { method: 'POST', path: '/account/2fa/recovery-codes/new', access: 'authenticated', handler: submitNewRecoveryCodes },
+  { method: 'GET', path: '/account/2fa/setup', access: 'two_factor_setup', handler: showSetup },
+  { method: 'POST', path: '/account/2fa/setup', access: 'two_factor_setup', handler: submitSetup },
+  { method: 'GET', path: '/account/2fa/setup/totp', access: 'two_factor_setup', handler: showConfirmSetup },
+  { method: 'POST', path: '/account/2fa/setup/totp', access: 'two_factor_setup', handler: submitConfirmSetup },
+  { method: 'GET', path: '/account/2fa/setup/sms', access: 'two_factor_setup', handler: showConfirmSetup },
+  { method: 'POST', path: '/account/2fa/setup/sms', access: 'two_factor_setup', handler: submitConfirmSetup },
+  { method: 'POST', path: '/account/2fa/setup/sms/resend', access: 'two_factor_setup', handler: resendSetupSms },
+  { method: 'GET', path: '/account/2fa/recovery-codes', access: 'recovery_codes', handler: showRecoveryCodes },
+  { method: 'POST', path: '/account/2fa/recovery-codes', access: 'recovery_codes', handler: submitRecoveryCodesStored },
   { method: 'GET', path: '/help', access: 'public', handler: showHelp },
   { method: 'GET', path: '/help/passwords', access: 'public', handler: showPasswordHelp },
 ];

@@ -8,6 +8,7 @@ const files: Record<string, { type: string; body: Buffer }> = Object.fromEntries
   [
     ['app.css', 'text/css; charset=utf-8'],
     ['password-strength.js', 'text/javascript; charset=utf-8'],
+    ['print.js', 'text/javascript; charset=utf-8'],
   ].map(([name, type]) => [name!, { type: type!, body: readFileSync(join(projectRoot, 'static', name!)) }]),
 );
 

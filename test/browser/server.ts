@@ -12,7 +12,7 @@ import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import { smtpTransport } from '../../src/messaging/mail-transport.js';
 import type { Organization } from '../../src/tenants/organizations.js';
-import { CapturedMail, hostOf, testConfig, testDatabase, withFaults, type TestApp } from '../harness.js';
+import { CapturedMail, CapturedSms, jobScope, hostOf, testConfig, testDatabase, withFaults, type TestApp } from '../harness.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -262,7 +262,8 @@ export async function startBrowserServer(): Promise<BrowserServer> {
     const config = testConfig({ PORT: String(port), PUBLIC_PORT: String(port), SMTP_URL: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true` });
     const db = await testDatabase();
     cleanups.push(() => db.close());
-    const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail: smtpTransport(config.smtpUrl!, config.mailFrom), logger: false });
+    const sms = new CapturedSms();
+    const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail: smtpTransport(config.smtpUrl!, config.mailFrom), sms, jobScope, logger: false });
     cleanups.push(() => app.close());
     await app.listen({ port, host: '127.0.0.1' });
     jobs.start(100);
@@ -271,7 +272,7 @@ export async function startBrowserServer(): Promise<BrowserServer> {
     const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, timeout: 30_000 });
     cleanups.push(() => browser.close());
 
-    const t: TestApp = { app, deps, jobs, clock: new RealTimeClock(), mail: new CapturedMail(), db: withFaults(db), close: () => app.close() };
+    const t: TestApp = { app, deps, jobs, clock: new RealTimeClock(), mail: new CapturedMail(), sms, db: withFaults(db), close: () => app.close() };
     const newContext = async (options: BrowserContextOptions = {}) => {
       const context = await browser.newContext({ locale: 'en-GB', ...options, extraHTTPHeaders: { 'Accept-Language': 'en', ...options.extraHTTPHeaders } });
       context.setDefaultTimeout(10_000);

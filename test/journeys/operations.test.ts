@@ -4,8 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { buildApp } from '../../src/app.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { cryptoRandom } from '../../src/core/random.js';
+import { runMaintenance } from '../../src/jobs/maintenance.js';
 import { TestBrowser } from '../browser-client.js';
-import { CapturedMail, createActiveAccount, createTestApp, createTestOrg, hostOf, testConfig, testDatabase, type TestApp } from '../harness.js';
+import { CapturedMail, createActiveAccount, jobScope, createTestApp, createTestOrg, hostOf, testConfig, testDatabase, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -52,7 +53,7 @@ describe('dev outbox (SPEC 8)', () => {
 
   test('does not exist where SMTP is configured, even outside production', async () => {
     const db = await testDatabase();
-    const { app } = await buildApp({ config: testConfig({ SMTP_URL: 'smtp://127.0.0.1:1' }), db, clock: new ManualClock(), random: cryptoRandom, mail: new CapturedMail(), logger: false });
+    const { app } = await buildApp({ config: testConfig({ SMTP_URL: 'smtp://127.0.0.1:1' }), db, clock: new ManualClock(), random: cryptoRandom, mail: new CapturedMail(), sms: null, logger: false });
     const org = await createTestOrg(t);
     assert.equal((await app.inject({ method: 'GET', url: '/dev/outbox', headers: { host: hostOf(org) } })).statusCode, 404);
     await app.close();
@@ -61,11 +62,12 @@ describe('dev outbox (SPEC 8)', () => {
   test('does not exist in production', async () => {
     const db = await testDatabase();
     const { app } = await buildApp({
-      config: testConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1', MAIL_FROM: 'x@example.org', SECRET_KEY: 'k'.repeat(40) }),
+      config: testConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1', MAIL_FROM: 'x@example.org', SECRET_KEY: 'k'.repeat(40), SMS_PROVIDER: 'none' }),
       db,
       clock: new ManualClock(),
       random: cryptoRandom,
       mail: new CapturedMail(),
+      sms: null,
       logger: false,
     });
     const org = await createTestOrg(t);
@@ -84,11 +86,12 @@ describe('maintenance', () => {
     await member.login(user.email, user.password);
     const count = async () => (await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM web_session WHERE tenant_id = $1', [org.tenantId]))[0]!.n;
     assert.equal(await count(), 2);
+    // Scoped to this org: the test database is shared with tests running at the same time.
     t.clock.advanceSeconds(25 * 3600);
-    await t.jobs.runMaintenance();
+    await runMaintenance(t.deps.db, t.clock.now(), org.tenantId);
     assert.equal(await count(), 1, 'the never-used session is gone');
     t.clock.advanceSeconds(31 * 24 * 3600);
-    await t.jobs.runMaintenance();
+    await runMaintenance(t.deps.db, t.clock.now(), org.tenantId);
     assert.equal(await count(), 0);
   });
 });
@@ -109,7 +112,7 @@ describe('logs (SPEC 9)', () => {
     stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
     const db = await testDatabase();
     const mail = new CapturedMail();
-    const { app, jobs } = await buildApp({ config: testConfig(), db, clock: new ManualClock(new Date()), random: cryptoRandom, mail, logger: stream });
+    const { app, jobs } = await buildApp({ config: testConfig(), db, clock: new ManualClock(new Date()), random: cryptoRandom, mail, sms: null, jobScope, logger: stream });
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org, { password: 'log secret passphrase' });
     const browser = new TestBrowser(app, hostOf(org));

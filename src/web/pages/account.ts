@@ -10,7 +10,9 @@ import { field } from '../form-body.js';
 import { isLocale } from '../i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { findActiveFactor } from '../../factors/second-factor/store.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
+import { codeErrorText } from './second-factor-login.js';
 
 export const showHome: PageHandler = async ({ ctx }) => {
   const account = ctx.account!;
@@ -42,6 +44,7 @@ function accountPage(page: PageRequest, values: { name: string; locale: string }
 <h2>${t('account.security')}</h2>
 <ul class="links">
   <li><a href="/account/password">${t('account.changePassword')}</a></li>
+  <li><a href="/account/2fa">${t('twoFactor.title')}</a></li>
 </ul>`;
   return { html: renderPage(ctx, { title: t('account.title'), body, errors, notice }) };
 }
@@ -68,8 +71,9 @@ export const submitAccount: PageHandler = async (page) => {
   return { redirect: '/account?saved=1' };
 };
 
-function passwordPage(page: PageRequest, errors?: FormErrors): PageResult {
-  const { ctx } = page;
+async function passwordPage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
+  const { ctx, deps } = page;
+  const hasFactor = (await findActiveFactor(deps.db, ctx.org.tenantId, ctx.account!.id)) !== null;
   const t = ctx.t;
   const body = html`<p>${t('password.change.intro')}</p>
 <form method="post" action="/account/password" novalidate>
@@ -77,6 +81,7 @@ function passwordPage(page: PageRequest, errors?: FormErrors): PageResult {
   <input type="text" name="username" autocomplete="username" value="${ctx.account!.email}" hidden>
   ${inputField({ name: 'currentPassword', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   ${newPasswordFields(ctx, errors)}
+  ${hasFactor ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
   <button type="submit">${t('password.change.submit')}</button>
 </form>`;
   return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true }) };
@@ -86,10 +91,11 @@ export const showPasswordChange: PageHandler = async (page) => passwordPage(page
 
 export const submitPasswordChange: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
-  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') };
+  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code') };
   const outcome = await changePassword(deps, ctx.org, ctx.account!, ctx.session!.id, ctx.client, input);
   if (!outcome.ok) {
     if (outcome.error === 'wrong_current_password') return passwordPage(page, { currentPassword: ctx.t('password.error.current') });
+    if (outcome.error === 'code_rejected') return passwordPage(page, { code: codeErrorText(ctx, outcome.check) });
     return passwordPage(page, passwordProblemErrors(ctx, outcome.problems));
   }
   const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'password_verified', accountId: ctx.account!.id });

@@ -1,4 +1,5 @@
 import { html } from '../../core/html.js';
+import { findActiveFactor } from '../../factors/second-factor/store.js';
 import { verifyPasswordLogin } from '../../flows/password-login.js';
 import { recordAudit } from '../../audit/audit.js';
 import { deleteSession, rotateSession } from '../../sessions/sessions.js';
@@ -9,14 +10,22 @@ import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
 
-const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle' } as const;
+const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle', codeAttemptEnded: 'login.notice.codeAttemptEnded' } as const;
 
 async function loginForm(page: PageRequest, values: { email: string; returnTo: string }, errors?: FormErrors, status = 200) {
   const { ctx, deps, reply } = page;
   await ensureSession(deps, ctx, reply);
   const t = ctx.t;
   const idle = ctx.standing.kind === 'needs_password';
-  const noticeKey = idle ? notices.idle : page.query.reset === '1' ? notices.reset : page.query.loggedOut === '1' ? notices.loggedOut : null;
+  const noticeKey = idle
+    ? notices.idle
+    : page.query.reset === '1'
+      ? notices.reset
+      : page.query.loggedOut === '1'
+        ? notices.loggedOut
+        : page.query.codeAttemptEnded === '1'
+          ? notices.codeAttemptEnded
+          : null;
   const body = html`<form method="post" action="/login" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="returnTo" value="${values.returnTo}">
@@ -34,6 +43,7 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
 
 export const showLogin: PageHandler = async (page) => {
   if (page.ctx.standing.kind === 'authenticated') return { redirect: safeReturnTo(page.query.returnTo) };
+  if (page.ctx.standing.kind === 'needs_second_factor') return { redirect: `/login/code?returnTo=${encodeURIComponent(safeReturnTo(page.query.returnTo))}` };
   const email = page.ctx.standing.kind === 'needs_password' ? page.ctx.standing.account.email : '';
   return loginForm(page, { email, returnTo: safeReturnTo(page.query.returnTo) });
 };
@@ -54,6 +64,8 @@ export const submitLogin: PageHandler = async (page) => {
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'password_verified', accountId: outcome.account.id });
   if (!rotated) return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
   setSessionCookie(reply, deps, rotated.cookieValue);
+  // With a second factor the code comes next; the code page carries returnTo on.
+  if (await findActiveFactor(deps.db, ctx.org.tenantId, outcome.account.id)) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
   return { redirect: returnTo };
 };
 

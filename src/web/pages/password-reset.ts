@@ -7,7 +7,11 @@ import { inputField } from '../fields.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import type { Account } from '../../accounts/accounts.js';
+import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { sendSmsCode } from '../../flows/two-factor.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
+import { codeErrorText, smsErrorText } from './second-factor-login.js';
 import { countTokenMiss, tokenGuessBlocked } from './token-guard.js';
 
 async function forgotForm(page: PageRequest, email: string, errors?: FormErrors): Promise<PageResult> {
@@ -35,15 +39,23 @@ export const submitForgot: PageHandler = async (page) => {
   return { html: renderPage(ctx, { title: ctx.t('forgot.sent.title'), body: text }) };
 };
 
-async function resetForm(page: PageRequest, token: string, errors?: FormErrors): Promise<PageResult> {
+async function resetForm(page: PageRequest, token: string, account: Account, errors?: FormErrors, notice?: string): Promise<PageResult> {
   const { ctx, deps, reply } = page;
   await ensureSession(deps, ctx, reply);
+  const t = ctx.t;
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
   const body = html`<form method="post" action="/password/reset/${token}" novalidate>
   ${csrfField(ctx)}
   ${newPasswordFields(ctx, errors)}
-  <button type="submit">${ctx.t('reset.submit')}</button>
-</form>`;
-  return { html: renderPage(ctx, { title: ctx.t('reset.title'), body, errors, strengthHint: true }) };
+  ${factor
+    ? html`<p>${t('reset.codeHint')}</p>
+  ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}
+  ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), autocomplete: 'off', errors })}`
+    : null}
+  <button type="submit">${t('reset.submit')}</button>
+</form>
+${factor?.method === 'sms' ? html`<form method="post" action="/password/reset/${token}/sms" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('reset.sendSms')}</button></form>` : null}`;
+  return { html: renderPage(ctx, { title: t('reset.title'), body, errors, notice, strengthHint: true }) };
 }
 
 async function resetLinkNotValid(page: PageRequest): Promise<PageResult> {
@@ -58,7 +70,22 @@ export const showReset: PageHandler = async (page) => {
   if (blocked) return blocked;
   const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'reset', token, page.deps.clock.now());
   if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
-  return resetForm(page, token);
+  return resetForm(page, token, lookup.account);
+};
+
+/** An SMS code for the reset step, on request (a GET of the link never sends anything). */
+export const sendResetSms: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const token = page.params.token ?? '';
+  const blocked = await tokenGuessBlocked(page);
+  if (blocked) return blocked;
+  const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
+  if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, lookup.account.id);
+  if (factor?.method !== 'sms') return resetForm(page, token, lookup.account);
+  const sent = await sendSmsCode(deps, ctx.org, lookup.account, { sessionId: ctx.session!.id, purpose: 'confirm', phone: factor.phone!, locale: ctx.locale }, ctx.client);
+  if (!sent.ok) return resetForm(page, token, lookup.account, { code: smsErrorText(ctx, sent) });
+  return resetForm(page, token, lookup.account, undefined, ctx.t('reset.smsSent'));
 };
 
 export const submitReset: PageHandler = async (page) => {
@@ -66,9 +93,21 @@ export const submitReset: PageHandler = async (page) => {
   const token = page.params.token ?? '';
   const blocked = await tokenGuessBlocked(page);
   if (blocked) return blocked;
-  const outcome = await completePasswordReset(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
+  const outcome = await completePasswordReset(deps, ctx.org, ctx.client, {
+    token,
+    password: field(body, 'password'),
+    passwordConfirm: field(body, 'passwordConfirm'),
+    sessionId: ctx.session!.id,
+    code: field(body, 'code'),
+    recoveryCode: field(body, 'recoveryCode'),
+  });
   if (!outcome.ok) {
-    if (outcome.error === 'password_rejected') return resetForm(page, token, passwordProblemErrors(ctx, outcome.problems));
+    if (outcome.error === 'password_rejected' || outcome.error === 'code_rejected') {
+      const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
+      if (!lookup.usable) return resetLinkNotValid(page);
+      const errors = outcome.error === 'password_rejected' ? passwordProblemErrors(ctx, outcome.problems) : { code: outcome.check ? codeErrorText(ctx, outcome.check) : ctx.t('reset.error.code') };
+      return resetForm(page, token, lookup.account, errors);
+    }
     return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.

@@ -1,0 +1,102 @@
+import type { Clock } from '../../core/clock.js';
+import type { RandomSource } from '../../core/random.js';
+import type { Queryable } from '../../db/db.js';
+
+export type SecondFactorMethod = 'totp' | 'sms';
+
+export interface SecondFactor {
+  tenantId: string;
+  id: string;
+  accountId: string;
+  method: SecondFactorMethod;
+  status: 'pending' | 'active';
+  totpSecretSealed: string | null;
+  phone: string | null;
+  setupSessionId: string | null;
+  createdAt: Date;
+}
+
+interface Row {
+  tenant_id: string;
+  id: string;
+  account_id: string;
+  method: SecondFactorMethod;
+  status: 'pending' | 'active';
+  totp_secret_sealed: string | null;
+  phone: string | null;
+  setup_session_id: string | null;
+  created_at: Date;
+}
+
+const columns = 'tenant_id, id, account_id, method, status, totp_secret_sealed, phone, setup_session_id, created_at';
+
+const toFactor = (row: Row): SecondFactor => ({
+  tenantId: row.tenant_id,
+  id: row.id,
+  accountId: row.account_id,
+  method: row.method,
+  status: row.status,
+  totpSecretSealed: row.totp_secret_sealed,
+  phone: row.phone,
+  setupSessionId: row.setup_session_id,
+  createdAt: row.created_at,
+});
+
+export async function findActiveFactor(db: Queryable, tenantId: string, accountId: string): Promise<SecondFactor | null> {
+  const rows = await db.query<Row>(`SELECT ${columns} FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active'`, [tenantId, accountId]);
+  return rows[0] ? toFactor(rows[0]) : null;
+}
+
+/** The factor this session is setting up, if any. */
+export async function findPendingFactor(db: Queryable, tenantId: string, accountId: string, sessionId: string): Promise<SecondFactor | null> {
+  const rows = await db.query<Row>(
+    `SELECT ${columns} FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'pending' AND setup_session_id = $3
+      ORDER BY created_at DESC LIMIT 1`,
+    [tenantId, accountId, sessionId],
+  );
+  return rows[0] ? toFactor(rows[0]) : null;
+}
+
+/** Starts a setup: replaces any earlier unfinished one of this account. */
+export async function insertPendingFactor(
+  db: Queryable,
+  deps: { clock: Clock; random: RandomSource },
+  input: { tenantId: string; accountId: string; sessionId: string; method: SecondFactorMethod; totpSecretSealed?: string; phone?: string },
+): Promise<SecondFactor> {
+  await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'pending'`, [input.tenantId, input.accountId]);
+  const rows = await db.query<Row>(
+    `INSERT INTO second_factor (tenant_id, id, account_id, method, status, totp_secret_sealed, phone, setup_session_id, created_at)
+     VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8) RETURNING ${columns}`,
+    [input.tenantId, deps.random.uuid(), input.accountId, input.method, input.totpSecretSealed ?? null, input.phone ?? null, input.sessionId, deps.clock.now()],
+  );
+  return toFactor(rows[0]!);
+}
+
+/** Makes a confirmed pending factor the account's one active factor (the old one, if any, goes). */
+export async function activateFactor(db: Queryable, factor: SecondFactor, now: Date, confirmedStep: bigint | null): Promise<boolean> {
+  await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active'`, [factor.tenantId, factor.accountId]);
+  const rows = await db.query(
+    `UPDATE second_factor SET status = 'active', confirmed_at = $3, setup_session_id = NULL, last_totp_step = $4
+      WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
+    [factor.tenantId, factor.id, now, confirmedStep === null ? null : confirmedStep.toString()],
+  );
+  return rows.length === 1;
+}
+
+export async function deleteFactors(db: Queryable, tenantId: string, accountId: string): Promise<number> {
+  const rows = await db.query('DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 RETURNING id', [tenantId, accountId]);
+  return rows.length;
+}
+
+/**
+ * RFC 6238 §5.2: a time step is accepted once per account, and never one older than the newest
+ * accepted. Compare-and-set, so two requests with the same code cannot both pass.
+ */
+export async function claimTotpStep(db: Queryable, factor: SecondFactor, step: bigint): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE second_factor SET last_totp_step = $3
+      WHERE tenant_id = $1 AND id = $2 AND (last_totp_step IS NULL OR last_totp_step < $3) RETURNING id`,
+    [factor.tenantId, factor.id, step.toString()],
+  );
+  return rows.length === 1;
+}

@@ -1,0 +1,85 @@
+import { addSeconds, type Clock } from '../../core/clock.js';
+import type { RandomSource } from '../../core/random.js';
+import type { Db, Queryable } from '../../db/db.js';
+import { generateSmsCode, hashSmsCode, normalizeSmsCode, smsCodeMatches } from './sms-code.js';
+
+export type SmsPurpose = 'login' | 'setup' | 'confirm';
+
+/** SPEC 4.5: valid 5 minutes, 5 tries, resend after 60 s, at most 3 per 15 minutes and 10 a day. */
+export const smsCodeRules = { validSeconds: 300, maxTries: 5, resendAfterSeconds: 60, perQuarterHour: 3, perDay: 10 } as const;
+
+export type IssueSmsCodeOutcome = { ok: true; code: string; codeId: string } | { ok: false; error: 'too_soon' | 'too_many'; retryAfterSeconds: number };
+
+/**
+ * Makes a new code for one purpose in one session, voiding the earlier unused ones. The account
+ * row is locked while the send limits are checked, so parallel requests cannot slip past them.
+ * The caller sends it, in the same transaction, so a failed send leaves nothing counted.
+ */
+export async function issueSmsCode(
+  tx: Queryable,
+  deps: { clock: Clock; random: RandomSource },
+  input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phone: string },
+): Promise<IssueSmsCodeOutcome> {
+  const now = deps.clock.now();
+  await tx.query('SELECT 1 FROM account WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [input.tenantId, input.accountId]);
+  const recent = await tx.query<{ created_at: Date }>(
+    'SELECT created_at FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND created_at > $3 ORDER BY created_at DESC',
+    [input.tenantId, input.accountId, new Date(now.getTime() - 24 * 3600_000)],
+  );
+  const latest = recent[0]?.created_at;
+  if (latest && now.getTime() - latest.getTime() < smsCodeRules.resendAfterSeconds * 1000) {
+    return { ok: false, error: 'too_soon', retryAfterSeconds: Math.ceil(smsCodeRules.resendAfterSeconds - (now.getTime() - latest.getTime()) / 1000) };
+  }
+  const inQuarter = recent.filter((r) => now.getTime() - r.created_at.getTime() < 15 * 60_000);
+  if (inQuarter.length >= smsCodeRules.perQuarterHour) {
+    const oldest = inQuarter[inQuarter.length - 1]!.created_at;
+    return { ok: false, error: 'too_many', retryAfterSeconds: Math.ceil((oldest.getTime() + 15 * 60_000 - now.getTime()) / 1000) };
+  }
+  if (recent.length >= smsCodeRules.perDay) {
+    const oldest = recent[recent.length - 1]!.created_at;
+    return { ok: false, error: 'too_many', retryAfterSeconds: Math.ceil((oldest.getTime() + 24 * 3600_000 - now.getTime()) / 1000) };
+  }
+  await tx.query(
+    'UPDATE sms_code SET expires_at = $5 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5',
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now],
+  );
+  const code = generateSmsCode(deps.random);
+  const codeId = deps.random.uuid();
+  await tx.query(
+    `INSERT INTO sms_code (tenant_id, id, account_id, session_id, purpose, phone, code_hash, created_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [input.tenantId, codeId, input.accountId, input.sessionId, input.purpose, input.phone, hashSmsCode(code, codeId), now, addSeconds(now, smsCodeRules.validSeconds)],
+  );
+  return { ok: true, code, codeId };
+}
+
+/**
+ * Checks a code against the newest one for this purpose and session: one try counted first
+ * (at most 5), then single use by compare-and-set. A login code never confirms anything else
+ * (SECURITY 11).
+ */
+export async function verifySmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose }, code: string, now: Date): Promise<boolean> {
+  const normalized = normalizeSmsCode(code);
+  if (!normalized) return false;
+  const [row] = await db.query<{ id: string; code_hash: Uint8Array }>(
+    `UPDATE sms_code SET attempts = attempts + 1
+      WHERE (tenant_id, id) = (SELECT tenant_id, id FROM sms_code
+              WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
+              ORDER BY created_at DESC LIMIT 1)
+        AND attempts < $6
+      RETURNING id, code_hash`,
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, smsCodeRules.maxTries],
+  );
+  if (!row || !smsCodeMatches(normalized, row.id, row.code_hash)) return false;
+  const used = await db.query('UPDATE sms_code SET used_at = $3 WHERE tenant_id = $1 AND id = $2 AND used_at IS NULL RETURNING id', [input.tenantId, row.id, now]);
+  return used.length === 1;
+}
+
+/** The newest code of this session and purpose was sent less than a minute ago (no need to send again on a page reload). */
+export async function hasFreshSmsCode(db: Queryable, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose }, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    'SELECT 1 FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5',
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,125 @@
+import { recordAudit } from '../../audit/audit.js';
+import { html } from '../../core/html.js';
+import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { hasFreshSmsCode } from '../../factors/sms-code/store.js';
+import { checkSecondFactor, type CodeCheckOutcome, type CodeInput } from '../../flows/second-factor-check.js';
+import { sendSmsCode, type SendSmsOutcome } from '../../flows/two-factor.js';
+import { deleteSession, rotateSession } from '../../sessions/sessions.js';
+import { ensureSession, setSessionCookie, standingAccount, type WebContext } from '../context.js';
+import { inputField } from '../fields.js';
+import { field } from '../form-body.js';
+import { csrfField, renderPage, type FormErrors } from '../layout.js';
+import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { safeReturnTo } from '../return-to.js';
+
+/** The error a failed code check shows; also used by the step-up forms. */
+export function codeErrorText(ctx: WebContext, outcome: Exclude<CodeCheckOutcome, { ok: true }>): string {
+  if (outcome.error === 'locked') return ctx.t('code.error.locked', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+  if (outcome.error === 'attempt_ended') return ctx.t('code.error.attemptEnded');
+  return ctx.t('code.error.invalid');
+}
+
+export function smsErrorText(ctx: WebContext, outcome: Exclude<SendSmsOutcome, { ok: true }>): string {
+  switch (outcome.error) {
+    case 'too_soon':
+      return ctx.t('sms.error.tooSoon', { seconds: outcome.retryAfterSeconds });
+    case 'too_many':
+      return ctx.t('sms.error.tooMany', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+    default:
+      return ctx.t('sms.error.sendFailed');
+  }
+}
+
+async function codePage(page: PageRequest, options: { recovery: boolean; errors?: FormErrors; notice?: string; status?: number }): Promise<PageResult> {
+  const { ctx, deps } = page;
+  const account = standingAccount(ctx)!;
+  const t = ctx.t;
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
+  const returnTo = safeReturnTo(page.query.returnTo ?? page.body.returnTo);
+  const idle = ctx.standing.kind === 'needs_second_factor' && ctx.standing.reason === 'idle';
+  const body = options.recovery
+    ? html`<p>${t('recovery.intro')}</p>
+<form method="post" action="/login/recovery" novalidate>
+  ${csrfField(ctx)}
+  <input type="hidden" name="returnTo" value="${returnTo}">
+  ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), hint: t('recovery.hint'), errors: options.errors, autocomplete: 'off', required: true })}
+  <button type="submit">${t('login.submit')}</button>
+</form>
+<p><a href="/login/code">${t('recovery.back')}</a></p>`
+    : html`<p>${factor?.method === 'sms' ? t('code.intro.sms') : t('code.intro.totp')}</p>
+<form method="post" action="/login/code" novalidate>
+  ${csrfField(ctx)}
+  <input type="hidden" name="returnTo" value="${returnTo}">
+  ${inputField({ name: 'code', label: t('field.code'), errors: options.errors, autocomplete: 'one-time-code', required: true, inputMode: 'numeric' })}
+  <button type="submit">${t('code.submit')}</button>
+</form>
+${factor?.method === 'sms'
+  ? html`<form method="post" action="/login/code/resend" class="inline">${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}"><button type="submit" class="link">${t('code.resend')}</button></form>`
+  : null}
+<ul class="links">
+  <li><a href="/login/recovery">${t('code.useRecovery')}</a></li>
+  <li><a href="/help#lost-phone">${t('code.lostPhone')}</a></li>
+</ul>`;
+  const notice = options.notice ?? (idle ? t('code.notice.idle') : undefined);
+  return { status: options.status ?? 200, html: renderPage(ctx, { title: options.recovery ? t('recovery.title') : t('code.title'), body, errors: options.errors, notice }) };
+}
+
+/** SPEC 4.3: with SMS, the code is sent when the page opens (not again on a reload within its validity). */
+export const showCodeStep: PageHandler = async (page) => {
+  const { ctx, deps, reply } = page;
+  const session = await ensureSession(deps, ctx, reply);
+  const account = standingAccount(ctx)!;
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
+  if (factor?.method === 'sms' && !(await hasFreshSmsCode(deps.db, { tenantId: ctx.org.tenantId, accountId: account.id, sessionId: session.id, purpose: 'login' }, deps.clock.now()))) {
+    const sent = await sendSmsCode(deps, ctx.org, account, { sessionId: session.id, purpose: 'login', phone: factor.phone!, locale: ctx.locale }, ctx.client);
+    if (!sent.ok) return codePage(page, { recovery: false, errors: { code: smsErrorText(ctx, sent) } });
+  }
+  return codePage(page, { recovery: false });
+};
+
+export const showRecoveryStep: PageHandler = async (page) => {
+  await ensureSession(page.deps, page.ctx, page.reply);
+  return codePage(page, { recovery: true });
+};
+
+async function submitCode(page: PageRequest, input: CodeInput, recovery: boolean): Promise<PageResult> {
+  const { ctx, deps, reply } = page;
+  const account = standingAccount(ctx)!;
+  const session = ctx.session!;
+  const outcome = await checkSecondFactor(deps, ctx.org, account, session.id, ctx.client, input, 'login');
+  if (!outcome.ok) {
+    if (outcome.error === 'attempt_ended') {
+      // Five wrong codes end this login attempt: start again with the password (SPEC 4.5).
+      await deleteSession(deps.db, ctx.org.tenantId, session.id);
+      setSessionCookie(reply, deps, null);
+      return { redirect: '/login?codeAttemptEnded=1' };
+    }
+    const field = recovery ? 'recoveryCode' : 'code';
+    return codePage(page, { recovery, errors: { [field]: codeErrorText(ctx, outcome) }, status: outcome.error === 'locked' ? 429 : 200 });
+  }
+  const rotated = await rotateSession(deps.db, deps, session, { kind: 'second_factor_verified' });
+  if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
+  await recordAudit(deps.db, deps.clock.now(), ctx.client, {
+    tenantId: ctx.org.tenantId,
+    event: 'login_succeeded',
+    outcome: 'success',
+    actorAccountId: account.id,
+    subjectAccountId: account.id,
+    details: { step: 'second_factor', method: outcome.method },
+  });
+  if (outcome.recoveryCodesLeft !== null) return { redirect: `/account/2fa?recoveryCodesLeft=${outcome.recoveryCodesLeft}` };
+  return { redirect: safeReturnTo(page.body.returnTo) };
+}
+
+export const submitCodeStep: PageHandler = (page) => submitCode(page, { code: field(page.body, 'code') }, false);
+export const submitRecoveryStep: PageHandler = (page) => submitCode(page, { recoveryCode: field(page.body, 'recoveryCode') }, true);
+
+export const resendCode: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = standingAccount(ctx)!;
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
+  if (factor?.method !== 'sms') return codePage(page, { recovery: false });
+  const sent = await sendSmsCode(deps, ctx.org, account, { sessionId: ctx.session!.id, purpose: 'login', phone: factor.phone!, locale: ctx.locale }, ctx.client);
+  if (!sent.ok) return codePage(page, { recovery: false, errors: { code: smsErrorText(ctx, sent) } });
+  return codePage(page, { recovery: false, notice: ctx.t('code.resent') });
+};
