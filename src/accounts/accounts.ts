@@ -3,6 +3,7 @@ import type { RandomSource } from '../core/random.js';
 import type { Queryable } from '../db/db.js';
 import type { Locale } from '../tenants/organizations.js';
 import { normalizeEmail } from './email.js';
+import type { CodeValidity } from '../factors/trusted-browser/store.js';
 import type { Role } from './roles.js';
 
 export type AccountState = 'invited' | 'active' | 'deactivated';
@@ -19,6 +20,8 @@ export interface Account {
   passwordChangedAt: Date | null;
   failedLoginCount: number;
   lastFailedLoginAt: Date | null;
+  /** How long a verified code stays valid on a browser (SPEC 4.6). */
+  codeValidity: CodeValidity;
   createdAt: Date;
 }
 
@@ -34,11 +37,12 @@ interface AccountRow {
   password_changed_at: Date | null;
   failed_login_count: number;
   last_failed_login_at: Date | null;
+  code_validity: CodeValidity;
   created_at: Date;
 }
 
 const accountColumns = `tenant_id, id, email, name, role, state, locale, password_hash, password_changed_at,
-  failed_login_count, last_failed_login_at, created_at`;
+  failed_login_count, last_failed_login_at, code_validity, created_at`;
 
 function toAccount(row: AccountRow): Account {
   return {
@@ -53,6 +57,7 @@ function toAccount(row: AccountRow): Account {
     passwordChangedAt: row.password_changed_at,
     failedLoginCount: row.failed_login_count,
     lastFailedLoginAt: row.last_failed_login_at,
+    codeValidity: row.code_validity,
     createdAt: row.created_at,
   };
 }

@@ -30,6 +30,8 @@ export const auditEvents = [
   'sms_code_sent',
   'step_up_succeeded',
   'step_up_failed',
+  'two_factor_settings_changed',
+  'trusted_browser_removed',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

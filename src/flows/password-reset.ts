@@ -10,6 +10,7 @@ import { issueAccountToken } from './account-tokens.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
 import { findActiveFactor } from '../factors/second-factor/store.js';
+import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { checkSecondFactor } from './second-factor-check.js';
 import { setPasswordThroughLink, type BeforeCommit, type LinkPasswordOutcome } from './set-password.js';
 import { sendWelcome } from './welcome.js';
@@ -95,6 +96,7 @@ export function completePasswordReset(
   };
   return setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
+    await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
       event: 'password_reset_completed',

@@ -7,8 +7,10 @@ import type { Deps } from '../deps.js';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { activateFactor, deleteFactors, findActiveFactor, insertPendingFactor, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
 import { issueSmsCode, type SmsPurpose } from '../factors/sms-code/store.js';
+import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { newTotpSecret } from '../factors/totp/otpauth-uri.js';
 import { findTotpStep, totpDefaults } from '../factors/totp/totp.js';
+import { recordDeliveredMessage } from '../jobs/queue.js';
 import { renderSmsCode } from '../messaging/sms-texts.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import { twoFactorRequirementFor } from '../sessions/next-step.js';
@@ -17,6 +19,8 @@ import { checkFactorCode } from './second-factor-check.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
 import { openTotpSecret, sealTotpSecret } from './totp-secret.js';
+
+export const devSmsKind = 'sms_dev';
 
 /** The methods this org offers; SMS only where a provider is configured. */
 export function offeredMethods(deps: Deps, org: Organization): SecondFactorMethod[] {
@@ -72,7 +76,10 @@ export async function sendSmsCode(
       if (!issued.ok) return issued;
       await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'sms_code_sent', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { purpose: input.purpose } });
       // Sent inside the transaction: if the provider refuses, the code and its count roll back.
-      await sms.send({ to: input.phone, message: renderSmsCode(input.locale, org.name, issued.code, input.purpose) });
+      const message = renderSmsCode(input.locale, org.name, issued.code, input.purpose);
+      await sms.send({ to: input.phone, message });
+      // Development only: list it in the dev outbox. In production the code is never stored readable.
+      if (deps.config.sms.provider === 'dev') await recordDeliveredMessage(tx, deps, org.tenantId, devSmsKind, { to: input.phone, subject: 'SMS', text: message });
       return { ok: true as const };
     });
   } catch (error) {
@@ -143,7 +150,7 @@ export async function regenerateRecoveryCodes(deps: Deps, org: Organization, acc
 async function removeSecondFactors(tx: Queryable, tenantId: string, accountId: string): Promise<void> {
   await deleteFactors(tx, tenantId, accountId);
   await deleteRecoveryCodes(tx, tenantId, accountId);
-  await tx.query('DELETE FROM trusted_browser WHERE tenant_id = $1 AND account_id = $2', [tenantId, accountId]);
+  await removeAllTrustedBrowsers(tx, tenantId, accountId);
 }
 
 export async function turnOffTwoFactor(deps: Deps, org: Organization, account: Account, client: RequestContext): Promise<void> {

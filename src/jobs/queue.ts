@@ -49,6 +49,18 @@ export async function enqueueJob(
   return id;
 }
 
+/** A message that went out directly (SMS codes), kept as a delivered row so the dev outbox can list it. */
+export async function recordDeliveredMessage(db: Queryable, deps: { clock: Clock; random: RandomSource }, tenantId: string, kind: string, payload: Record<string, unknown>): Promise<void> {
+  const now = deps.clock.now();
+  await db.query('INSERT INTO job (tenant_id, id, kind, payload, created_at, run_at, attempts, done_at) VALUES ($1, $2, $3, $4, $5, $5, 1, $5)', [
+    tenantId,
+    deps.random.uuid(),
+    kind,
+    JSON.stringify(payload),
+    now,
+  ]);
+}
+
 /** How long a claimed job is reserved for one worker before another may take it over. */
 const leaseSeconds = 120;
 

@@ -26,6 +26,7 @@ function account(overrides: Partial<Account> = {}): Account {
     passwordChangedAt: new Date('2024-04-01T00:00:00.000Z'),
     failedLoginCount: 0,
     lastFailedLoginAt: null,
+    codeValidity: '1h',
     createdAt: new Date('2024-03-01T00:00:00.000Z'),
     ...overrides,
   };

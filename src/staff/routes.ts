@@ -1,6 +1,7 @@
 import type { PageRoute } from '../web/page.js';
 import { listAccounts, showAccountDetail, showNewAccount, submitAccountAction, submitNewAccount } from './account-pages.js';
 import { exportAuditCsv, showAudit } from './audit-page.js';
+import { showPolicy, submitPolicy } from './policy-page.js';
 
 /** Staff and admin pages (SPEC 6). Anyone without the role gets 404. */
 export const staffRoutes: PageRoute[] = [
@@ -9,6 +10,8 @@ export const staffRoutes: PageRoute[] = [
   { method: 'POST', path: '/staff/accounts/new', access: 'staff', handler: submitNewAccount },
   { method: 'GET', path: '/staff/accounts/:id', access: 'staff', handler: showAccountDetail },
   { method: 'POST', path: '/staff/accounts/:id/action', access: 'staff', handler: submitAccountAction },
+  { method: 'GET', path: '/admin/policy', access: 'admin', handler: showPolicy },
+  { method: 'POST', path: '/admin/policy', access: 'admin', handler: submitPolicy },
   { method: 'GET', path: '/admin/audit', access: 'admin', handler: showAudit },
   { method: 'GET', path: '/admin/audit.csv', access: 'admin', handler: exportAuditCsv },
 ];

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findAccountById, type Account } from '../accounts/accounts.js';
 import { findActiveFactor } from '../factors/second-factor/store.js';
+import { isBrowserTrusted } from '../factors/trusted-browser/store.js';
 import type { RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
 import { deriveStanding, type SessionStanding } from '../sessions/next-step.js';
@@ -12,6 +13,7 @@ import { isLocale, localeFromAcceptLanguage, translator, type Translate } from '
 
 export const sessionCookie = 'ingang_session';
 export const languageCookie = 'ingang_lang';
+export const trustCookie = 'ingang_trust';
 
 /** What every page handler knows about its request. */
 export interface WebContext {
@@ -72,7 +74,11 @@ export async function buildWebContext(deps: Deps, org: Organization, request: Fa
   let session = await findSession(deps.db, org.tenantId, cookies.get(cookieName(sessionCookie, secure)));
   const sessionAccount = session?.accountId ? await findAccountById(deps.db, org.tenantId, session.accountId) : null;
   const hasSecondFactor = sessionAccount ? (await findActiveFactor(deps.db, org.tenantId, sessionAccount.id)) !== null : false;
-  let standing = deriveStanding({ session, account: sessionAccount, policy: org.policy, now, hasSecondFactor, browserTrusted: false });
+  const browserTrusted =
+    hasSecondFactor && sessionAccount !== null && session?.passwordVerifiedAt !== null
+      ? await isBrowserTrusted(deps.db, org.tenantId, sessionAccount.id, cookies.get(cookieName(trustCookie, secure)), org.policy, now)
+      : false;
+  let standing = deriveStanding({ session, account: sessionAccount, policy: org.policy, now, hasSecondFactor, browserTrusted });
   if (standing.kind === 'expired' && session) {
     await deleteSession(deps.db, org.tenantId, session.id);
     setSessionCookie(reply, deps, null);
@@ -100,6 +106,12 @@ export async function buildWebContext(deps: Deps, org: Organization, request: Fa
     },
   };
   return context;
+}
+
+/** Remembers this browser for the account's code validity (SPEC 4.6); the record is revocable. */
+export function setTrustCookie(reply: FastifyReply, deps: Deps, value: string): void {
+  const secure = deps.config.publicScheme === 'https';
+  appendSetCookie(reply, serializeCookie(trustCookie, value, { secure, maxAgeSeconds: 30 * 86400 }));
 }
 
 /** The account of a session that has passed the password step, whatever it must do next. */

@@ -14,7 +14,9 @@ import {
   submitConfirmSetup,
   submitNewRecoveryCodes,
   submitRecoveryCodesStored,
+  submitRemoveTrusted,
   submitSetup,
+  submitValidity,
   submitTurnOff,
 } from './pages/two-factor-settings.js';
 import { showWelcome, submitWelcome, submitWelcomeRenewal } from './pages/welcome.js';
@@ -47,6 +49,8 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/account/2fa', access: 'authenticated', handler: showTwoFactor },
   { method: 'POST', path: '/account/2fa/disable', access: 'authenticated', handler: submitTurnOff },
   { method: 'POST', path: '/account/2fa/recovery-codes/new', access: 'authenticated', handler: submitNewRecoveryCodes },
+  { method: 'POST', path: '/account/2fa/validity', access: 'authenticated', handler: submitValidity },
+  { method: 'POST', path: '/account/2fa/trusted/:id/remove', access: 'authenticated', handler: submitRemoveTrusted },
   { method: 'GET', path: '/account/2fa/setup', access: 'two_factor_setup', handler: showSetup },
   { method: 'POST', path: '/account/2fa/setup', access: 'two_factor_setup', handler: submitSetup },
   { method: 'GET', path: '/account/2fa/setup/totp', access: 'two_factor_setup', handler: showConfirmSetup },

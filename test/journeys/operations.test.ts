@@ -48,6 +48,7 @@ describe('dev outbox (SPEC 8)', () => {
     await browser.submit('/help', '/password/forgot', { email: admin.email });
     const page = await new TestBrowser(t.app, hostOf(org)).get('/dev/outbox');
     assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<a href="http:\/\/[^"]+\/welcome\//, 'the welcome link of the account is clickable');
     assert.doesNotMatch(page.body, /other-admin@example\.org/, 'no messages of another org');
   });
 

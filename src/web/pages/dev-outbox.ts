@@ -1,5 +1,6 @@
 import { html } from '../../core/html.js';
 import { emailJobKind } from '../../flows/outgoing-mail.js';
+import { devSmsKind } from '../../flows/two-factor.js';
 import { listJobs } from '../../jobs/queue.js';
 import { renderPage } from '../layout.js';
 import type { PageHandler } from '../page.js';
@@ -11,7 +12,7 @@ function linkify(text: string) {
 
 /** Development only (SPEC 8): the messages this organization would have sent. Never in production. */
 export const showDevOutbox: PageHandler = async ({ deps, ctx }) => {
-  const entries = await listJobs(deps.db, ctx.org.tenantId, [emailJobKind], 50);
+  const entries = await listJobs(deps.db, ctx.org.tenantId, [emailJobKind, devSmsKind], 50);
   const body = html`<p>${ctx.t('outbox.intro')}</p>
 ${entries.length === 0 ? html`<p>${ctx.t('outbox.empty')}</p>` : null}
 ${entries.map((entry) => {

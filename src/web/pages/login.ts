@@ -1,9 +1,11 @@
 import { html } from '../../core/html.js';
 import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
+import { cookieName, parseCookies } from '../cookies.js';
 import { verifyPasswordLogin } from '../../flows/password-login.js';
 import { recordAudit } from '../../audit/audit.js';
 import { deleteSession, rotateSession } from '../../sessions/sessions.js';
-import { ensureSession, setSessionCookie } from '../context.js';
+import { ensureSession, setSessionCookie, trustCookie } from '../context.js';
 import { inputField } from '../fields.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
@@ -64,8 +66,9 @@ export const submitLogin: PageHandler = async (page) => {
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'password_verified', accountId: outcome.account.id });
   if (!rotated) return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
   setSessionCookie(reply, deps, rotated.cookieValue);
-  // With a second factor the code comes next; the code page carries returnTo on.
-  if (await findActiveFactor(deps.db, ctx.org.tenantId, outcome.account.id)) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
+  // With a second factor the code comes next (unless this browser is trusted); the code page carries returnTo on.
+  const trusted = await isBrowserTrusted(deps.db, ctx.org.tenantId, outcome.account.id, parseCookies(page.request.headers.cookie).get(cookieName(trustCookie, deps.config.publicScheme === 'https')), ctx.org.policy, deps.clock.now());
+  if (!trusted && (await findActiveFactor(deps.db, ctx.org.tenantId, outcome.account.id))) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
   return { redirect: returnTo };
 };
 

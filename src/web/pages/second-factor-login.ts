@@ -5,7 +5,8 @@ import { hasFreshSmsCode } from '../../factors/sms-code/store.js';
 import { checkSecondFactor, type CodeCheckOutcome, type CodeInput } from '../../flows/second-factor-check.js';
 import { sendSmsCode, type SendSmsOutcome } from '../../flows/two-factor.js';
 import { deleteSession, rotateSession } from '../../sessions/sessions.js';
-import { ensureSession, setSessionCookie, standingAccount, type WebContext } from '../context.js';
+import { browserName, effectiveValidity, trustBrowser } from '../../factors/trusted-browser/store.js';
+import { ensureSession, setSessionCookie, setTrustCookie, standingAccount, type WebContext } from '../context.js';
 import { inputField } from '../fields.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
@@ -99,6 +100,13 @@ async function submitCode(page: PageRequest, input: CodeInput, recovery: boolean
   }
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'second_factor_verified' });
   if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
+  const trust = await trustBrowser(deps.db, deps, {
+    tenantId: ctx.org.tenantId,
+    accountId: account.id,
+    validity: effectiveValidity(account.codeValidity, ctx.org.policy),
+    name: browserName(ctx.client.userAgent),
+  });
+  setTrustCookie(reply, deps, trust);
   await recordAudit(deps.db, deps.clock.now(), ctx.client, {
     tenantId: ctx.org.tenantId,
     event: 'login_succeeded',

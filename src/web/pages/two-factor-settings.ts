@@ -4,6 +4,7 @@ import { html } from '../../core/html.js';
 import { countRemainingRecoveryCodes } from '../../factors/recovery-codes/store.js';
 import { findActiveFactor, findPendingFactor } from '../../factors/second-factor/store.js';
 import { encodeBase32 } from '../../factors/totp/base32.js';
+import { allowedValidities, effectiveValidity, isCodeValidity, listTrustedBrowsers, removeTrustedBrowser, setCodeValidity } from '../../factors/trusted-browser/store.js';
 import { otpauthUri } from '../../factors/totp/otpauth-uri.js';
 import { attemptPassword } from '../../flows/password-attempt.js';
 import { checkSecondFactor } from '../../flows/second-factor-check.js';
@@ -25,7 +26,7 @@ import { normalizeEmail } from '../../accounts/email.js';
 import { hasFreshProof } from '../../sessions/next-step.js';
 import { rotateSession } from '../../sessions/sessions.js';
 import { setSessionCookie, standingAccount } from '../context.js';
-import { inputField } from '../fields.js';
+import { inputField, selectField } from '../fields.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
@@ -79,12 +80,19 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
   const t = ctx.t;
   const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
   const left = page.query.recoveryCodesLeft;
-  const notice = left !== undefined && /^\d+$/.test(left) ? t('recovery.used', { count: left }) : page.query.done ? t(`twoFactor.done.${page.query.done === 'off' ? 'off' : 'on'}`) : undefined;
+  const done = page.query.done;
+  const notice =
+    left !== undefined && /^\d+$/.test(left)
+      ? t('recovery.used', { count: left })
+      : done === 'off' || done === 'on' || done === 'saved'
+        ? t(`twoFactor.done.${done}`)
+        : undefined;
   if (!factor) {
     const body = html`<p>${t('twoFactor.off')}</p><p>${t('twoFactor.why')}</p><p><a class="button" href="/account/2fa/setup">${t('twoFactor.setUp')}</a></p>`;
     return { html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
   }
   const remaining = await countRemainingRecoveryCodes(deps.db, ctx.org.tenantId, account.id);
+  const trusted = await listTrustedBrowsers(deps.db, ctx.org.tenantId, account.id, deps.clock.now());
   const body = html`<p>${t(factor.method === 'totp' ? 'twoFactor.on.totp' : 'twoFactor.on.sms', { phone: factor.phone ?? '' })}</p>
 <p>${t('twoFactor.recoveryLeft', { count: remaining })}</p>
 <h2>${t('twoFactor.newCodes')}</h2>
@@ -93,6 +101,26 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
   ${passwordFieldIfNeeded(page, errors, 'newCodesPassword')}
   <button type="submit">${t('twoFactor.newCodes')}</button>
 </form>
+<h2>${t('validity.title')}</h2>
+<form method="post" action="/account/2fa/validity" novalidate>
+  ${csrfField(ctx)}
+  ${selectField({
+    name: 'validity',
+    label: t('validity.label'),
+    value: effectiveValidity(account.codeValidity, ctx.org.policy),
+    errors,
+    options: allowedValidities(ctx.org.policy).map((v) => ({ value: v, label: t(`validity.${v}`) })),
+  })}
+  ${passwordFieldIfNeeded(page, errors, 'validityPassword')}
+  <button type="submit">${t('account.save')}</button>
+</form>
+${trusted.length > 0
+  ? html`<h3>${t('validity.trusted')}</h3>
+<ul class="trusted">${trusted.map(
+      (b) => html`<li>${b.name} · ${t('validity.lastUsed', { time: b.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ') })}
+  <form method="post" action="/account/2fa/trusted/${b.id}/remove" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('validity.remove')}<span class="visually-hidden"> ${b.name}</span></button></form></li>`,
+    )}</ul>`
+  : null}
 <h2>${t('twoFactor.change')}</h2>
 <p><a href="/account/2fa/setup">${t('twoFactor.changeLink')}</a></p>
 ${mayTurnOff(ctx.org, account)
@@ -244,6 +272,28 @@ export const submitRecoveryCodesStored: PageHandler = async (page) => {
   if (field(page.body, 'stored') !== 'yes') return recoveryCodesPage(page, recoveryCodesOnDisplay(deps, account, sealed), { stored: ctx.t('recovery.error.stored') });
   await confirmRecoveryCodesStored(deps, account, ctx.session!.id);
   return { redirect: '/account/2fa?done=on' };
+};
+
+/** SPEC 4.5: changing the code validity asks the password. */
+export const submitValidity: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = ctx.account!;
+  const validity = field(page.body, 'validity');
+  if (!isCodeValidity(validity) || !allowedValidities(ctx.org.policy).includes(validity)) return twoFactorPage(page, { validity: ctx.t('validity.error') });
+  const stepUp = await passwordStepUp(page);
+  if (!stepUp.ok) return twoFactorPage(page, { validityPassword: stepUp.error });
+  await setCodeValidity(deps.db, ctx.org.tenantId, account.id, validity);
+  await recordAudit(deps.db, deps.clock.now(), ctx.client, { tenantId: ctx.org.tenantId, event: 'two_factor_settings_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { codeValidity: validity } });
+  return { redirect: '/account/2fa?done=saved' };
+};
+
+export const submitRemoveTrusted: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = ctx.account!;
+  if (await removeTrustedBrowser(deps.db, ctx.org.tenantId, account.id, page.params.id ?? '')) {
+    await recordAudit(deps.db, deps.clock.now(), ctx.client, { tenantId: ctx.org.tenantId, event: 'trusted_browser_removed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
+  }
+  return { redirect: '/account/2fa?done=saved' };
 };
 
 export const submitNewRecoveryCodes: PageHandler = async (page) => {

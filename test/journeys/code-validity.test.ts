@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { enableTotp } from '../two-factor-helpers.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => t.close());
+
+async function codeLogin(browser: TestBrowser, account: { email: string; password: string }, code: string) {
+  const first = await browser.login(account.email, account.password);
+  if (String(first.headers.location).startsWith('/login/code')) {
+    await browser.get('/login/code');
+    assert.equal((await browser.post('/login/code', { code })).statusCode, 303);
+    return 'code asked';
+  }
+  return 'password only';
+}
+
+describe('code validity and trusted browsers (SPEC 4.6)', () => {
+  test('default 1h: logging in again on the same browser within the hour asks only the password; after an idle hour, the code', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const setup = new TestBrowser(t.app, hostOf(org));
+    await setup.login(user.email, user.password);
+    const { app } = await enableTotp(t, setup);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked');
+    await browser.get('/');
+    await browser.post('/logout', {});
+    t.clock.advanceMinutes(20);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'password only');
+    assert.equal((await browser.get('/account')).statusCode, 200);
+    const elsewhere = new TestBrowser(t.app, hostOf(org));
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(elsewhere, user, app.code(t)), 'code asked', 'another browser has no trust');
+    await browser.get('/');
+    await browser.post('/logout', {});
+    t.clock.advanceMinutes(61);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked', 'after an hour of inactivity the code is asked again');
+  });
+
+  test('7 days: inactivity asks nothing and a new login asks only the password, within the 7 days; removal ends it', async () => {
+    const org = await createTestOrg(t, { policy: { idleMinutes: 30 } });
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    const { app } = await enableTotp(t, browser);
+    await browser.get('/account/2fa');
+    assert.equal((await browser.post('/account/2fa/validity', { validity: '30d' })).statusCode, 400, 'beyond the org maximum (7 days)');
+    assert.equal((await browser.post('/account/2fa/validity', { validity: '7d' })).statusCode, 303, 'password proof from the login is fresh');
+    await browser.get('/');
+    await browser.post('/logout', {});
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked');
+    t.clock.advanceMinutes(45);
+    assert.equal((await browser.get('/account')).statusCode, 200, 'idle beyond idleMinutes asks nothing on a trusted browser');
+    await browser.post('/logout', {});
+    t.clock.advanceSeconds(3 * 86400);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'password only');
+    const page = await browser.get('/account/2fa');
+    const id = /action="\/account\/2fa\/trusted\/([^/]+)\/remove"/.exec(page.body)?.[1];
+    assert.ok(id, 'the trusted browser is listed');
+    assert.equal((await browser.post(`/account/2fa/trusted/${id}/remove`, {})).statusCode, 303);
+    await browser.post('/logout', {});
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked', 'removed: the code is asked again');
+    await browser.post('/logout', {});
+    t.clock.advanceSeconds(8 * 86400);
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked', 'after 7 days the code is asked again');
+  });
+
+  test('a trusted browser still needs the code for a password change', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    await enableTotp(t, browser);
+    await browser.get('/account/password');
+    const refused = await browser.post('/account/password', { currentPassword: user.password, password: 'another fine phrase', passwordConfirm: 'another fine phrase', code: '' });
+    assert.match(refused.body, /This code is not right/);
+  });
+});

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => t.close());
+
+const phone = '+31612345678';
+
+async function loggedIn(org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) {
+  const browser = new TestBrowser(t.app, hostOf(org));
+  await browser.login(account.email, account.password);
+  return browser;
+}
+
+async function enableSms(browser: TestBrowser) {
+  await browser.get('/account/2fa/setup');
+  const bad = await browser.post('/account/2fa/setup', { method: 'sms', phone: '0612345678' });
+  assert.match(bad.body, /valid mobile number with country code/, 'a number without country code is refused');
+  assert.equal((await browser.post('/account/2fa/setup', { method: 'sms', phone: '+31 6 1234 5678' })).headers.location, '/account/2fa/setup/sms');
+  await browser.get('/account/2fa/setup/sms');
+  assert.equal((await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone) })).headers.location, '/account/2fa/recovery-codes');
+  await browser.get('/account/2fa/recovery-codes');
+  await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
+}
+
+describe('SMS (SPEC 4.5)', () => {
+  test('setup with a validated number; at login the code is sent when the page opens, once per validity', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const before = t.sms.sent.length;
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    assert.equal(t.sms.sent.length, before + 1, 'sent on opening the page');
+    assert.match(t.sms.sent.at(-1)!.message, new RegExp(org.name));
+    await browser.get('/login/code');
+    assert.equal(t.sms.sent.length, before + 1, 'a reload does not send another');
+    assert.equal((await browser.post('/login/code', { code: t.sms.lastCode(phone) })).statusCode, 303);
+  });
+
+  test('resend waits 60 s and allows 3 per 15 minutes; a resend never resets the failure count', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    const tooSoon = await browser.post('/login/code/resend', {});
+    assert.match(tooSoon.body, /new code in \d+ seconds/);
+    for (let i = 0; i < 4; i++) await browser.post('/login/code', { code: '000000' });
+    t.clock.advanceSeconds(61);
+    const resent = await browser.post('/login/code/resend', {});
+    assert.match(resent.body, /A new code has been sent|Too many codes/);
+    const fifth = await browser.post('/login/code', { code: '000000' });
+    assert.equal(fifth.headers.location, '/login?codeAttemptEnded=1', 'the resend did not give new tries');
+    // The limit of 3 per 15 minutes (setup sent one, login two already).
+    const later = await loggedIn(org, user);
+    t.clock.advanceSeconds(61);
+    const page = await later.get('/login/code');
+    assert.match(page.body, /Too many codes were sent/);
+  });
+
+  test('SECURITY 11: a login code cannot turn 2FA off; an expired code is refused', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const attacker = await loggedIn(org, user);
+    await attacker.get('/login/code');
+    const loginCode = t.sms.lastCode(phone);
+    // A second, fully logged-in session of the same user tries to use that login code to turn 2FA off.
+    const victim = await loggedIn(org, user);
+    t.clock.advanceSeconds(61);
+    await victim.get('/login/code');
+    assert.equal((await victim.post('/login/code', { code: t.sms.lastCode(phone) })).statusCode, 303);
+    await victim.get('/account/2fa');
+    const refused = await victim.post('/account/2fa/disable', { password: user.password, code: loginCode });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /This code is not right/);
+    // Expiry: five minutes.
+    await attacker.get('/login/code');
+    t.clock.advanceSeconds(5 * 60 + 1);
+    assert.equal((await attacker.post('/login/code', { code: loginCode })).statusCode, 200);
+  });
+
+  test('SECURITY 33: the SMS provider is down: the user is told, nothing is counted', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    t.sms.failing = true;
+    const browser = await loggedIn(org, user);
+    const page = await browser.get('/login/code');
+    assert.match(page.body, /could not be sent/);
+    const counted = await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_code WHERE tenant_id = $1', [org.tenantId]);
+    t.sms.failing = false;
+    const retry = await browser.get('/login/code');
+    assert.doesNotMatch(retry.body, /could not be sent|Too many/);
+    assert.equal(counted[0]!.n, 1, 'only the setup code exists: the failed send left no code behind');
+    assert.equal((await browser.post('/login/code', { code: t.sms.lastCode(phone) })).statusCode, 303);
+  });
+});
