@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
+import { createSmsTransport } from '../src/mail-setup.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { ManualClock } from '../src/core/clock.js';
 import { cryptoRandom } from '../src/core/random.js';
@@ -126,12 +127,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', PORT: '3000', ...overrides });
 }
 
-export async function createTestApp(options: { config?: Record<string, string> } = {}): Promise<TestApp> {
+/** `realSms`: send SMS through the transport SMS_PROVIDER configures (e.g. a test webhook), not the capture. */
+export async function createTestApp(options: { config?: Record<string, string>; realSms?: boolean } = {}): Promise<TestApp> {
   const db = withFaults(await testDatabase());
   const clock = new ManualClock(new Date());
   const mail = new CapturedMail();
   const sms = new CapturedSms();
-  const { app, deps, jobs } = await buildApp({ config: testConfig(options.config), db, clock, random: cryptoRandom, mail, sms, jobScope, logger: false });
+  const config = testConfig(options.config);
+  const smsTransport = options.realSms ? createSmsTransport(config, () => app.log) : sms;
+  const { app, deps, jobs } = await buildApp({ config, db, clock, random: cryptoRandom, mail, sms: smsTransport, jobScope, logger: false });
   await app.ready();
   return { app, deps, jobs, clock, mail, sms, db, close: () => app.close() };
 }

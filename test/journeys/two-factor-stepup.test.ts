@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { enableTotp } from '../two-factor-helpers.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => t.close());
+
+describe('step-up rows of SPEC 4.5: allowed path and bypass attempts', () => {
+  test('turn 2FA on: asks the password once the login proof is older than 10 minutes; a wrong one is refused and counted', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    t.clock.advanceMinutes(11);
+    const page = await browser.get('/account/2fa/setup');
+    assert.match(page.body, /name="password"/, 'the password is asked');
+    const direct = await browser.post('/account/2fa/setup', { method: 'totp', phone: '' });
+    assert.equal(direct.statusCode, 200, 'posting without the password does not start a setup');
+    assert.match(direct.body, /Your current password is not right/);
+    assert.equal((await browser.get('/account/2fa/setup/totp')).headers.location, '/account/2fa/setup', 'no pending setup exists');
+    const wrong = await browser.post('/account/2fa/setup', { method: 'totp', phone: '', password: 'not the password!' });
+    assert.match(wrong.body, /Your current password is not right/);
+    const failed = await t.deps.db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND event = 'step_up_failed'", [org.tenantId]);
+    assert.equal(failed[0]!.n, 2);
+    assert.equal((await browser.post('/account/2fa/setup', { method: 'totp', phone: '', password: user.password })).headers.location, '/account/2fa/setup/totp');
+  });
+
+  test('changing settings (code validity) asks the password when the proof is stale', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    await enableTotp(t, browser);
+    t.clock.advanceMinutes(11);
+    await browser.get('/account/2fa');
+    assert.equal((await browser.post('/account/2fa/validity', { validity: '12h' })).statusCode, 400);
+    assert.equal((await browser.post('/account/2fa/validity', { validity: '12h', password: user.password })).statusCode, 303);
+    const saved = await t.deps.db.query<{ code_validity: string }>('SELECT code_validity FROM account WHERE tenant_id = $1 AND id = $2', [org.tenantId, user.id]);
+    assert.equal(saved[0]!.code_validity, '12h');
+  });
+
+  test("a proof belongs to one session: a fresh proof in one session does not cover another session's request", async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const first = new TestBrowser(t.app, hostOf(org));
+    await first.login(user.email, user.password);
+    const { app } = await enableTotp(t, first);
+    const second = new TestBrowser(t.app, hostOf(org));
+    await second.login(user.email, user.password);
+    await second.get('/login/code');
+    await second.post('/login/code', { code: app.code(t) });
+    t.clock.advanceMinutes(11);
+    // The first session proves the password again; the second's proof is now stale.
+    await first.get('/account/2fa');
+    assert.equal((await first.post('/account/2fa/recovery-codes/new', { password: user.password })).statusCode, 303);
+    await first.post('/account/2fa/recovery-codes', { stored: 'yes' });
+    await second.get('/account/2fa');
+    const refused = await second.post('/account/2fa/recovery-codes/new', {});
+    assert.equal(refused.statusCode, 400, 'the second session must prove the password itself');
+  });
+});
+
+describe('mails and audit for 2FA changes (issue 3)', () => {
+  test('on, new recovery codes and off each mail the user and leave one audit row', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    const { app } = await enableTotp(t, browser);
+    await browser.get('/account/2fa');
+    await browser.post('/account/2fa/recovery-codes/new', {});
+    await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
+    await browser.get('/account/2fa');
+    assert.equal((await browser.post('/account/2fa/disable', { password: user.password, code: app.code(t) })).statusCode, 303);
+    await t.jobs.runDue();
+    const subjects = t.mail.to(user.email).map((m) => m.subject);
+    assert.equal(subjects.length, 3, subjects.join(' | '));
+    const events = await t.deps.db.query<{ event: string }>(
+      "SELECT event FROM audit_event WHERE tenant_id = $1 AND event IN ('totp_enabled', 'recovery_codes_generated', 'two_factor_disabled') ORDER BY id",
+      [org.tenantId],
+    );
+    assert.deepEqual(events.map((e) => e.event), ['totp_enabled', 'recovery_codes_generated', 'two_factor_disabled']);
+  });
+});
+
+describe('SMS through the configured provider (SPEC 8)', () => {
+  test('SMS_PROVIDER=webhook: setup codes arrive at the webhook as {"to", "message"} and confirm the number', async () => {
+    const received: { to: string; message: string }[] = [];
+    const server = createServer((request: IncomingMessage, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(JSON.parse(body) as { to: string; message: string });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
+    const webhookApp = await createTestApp({ config: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: url }, realSms: true });
+    try {
+      const org = await createTestOrg(webhookApp);
+      const user = await createActiveAccount(webhookApp, org);
+      const browser = new TestBrowser(webhookApp.app, hostOf(org));
+      await browser.login(user.email, user.password);
+      await browser.get('/account/2fa/setup');
+      assert.equal((await browser.post('/account/2fa/setup', { method: 'sms', phone: '+32 470 12 34 56' })).headers.location, '/account/2fa/setup/sms');
+      assert.equal(received.length, 1);
+      assert.equal(received[0]!.to, '+32470123456');
+      assert.match(received[0]!.message, new RegExp(org.name));
+      const code = /\b(\d{6})\b/.exec(received[0]!.message)![1]!;
+      await browser.get('/account/2fa/setup/sms');
+      assert.equal((await browser.post('/account/2fa/setup/sms', { code })).headers.location, '/account/2fa/recovery-codes');
+    } finally {
+      await webhookApp.close();
+      server.close();
+    }
+  });
+});
