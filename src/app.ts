@@ -23,6 +23,7 @@ import { webRoutes } from './web/routes.js';
 import { serveStatic } from './web/static-files.js';
 import { html } from './core/html.js';
 import { registerOperationsRoutes, countRequest } from './operations.js';
+import { apiPrefix, InvalidRequestError, registerApiRoutes } from './api/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -116,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     if (hostlessPaths.has(path)) return;
     request.org = await findOrganizationByHost(deps.db, request.headers.host, config.baseDomain);
     if (!request.org) {
+      if (isApiPath(path)) return reply.code(404).send({ error: 'not_found' });
       reply.code(404).type('text/html; charset=utf-8').send(plainPage('Niet gevonden · Not found', 'Dit adres hoort bij geen enkel platform. · This address belongs to no platform.'));
       return reply;
     }
@@ -125,13 +127,15 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     const status = errorStatus(error);
     if (status >= 500 && !(error instanceof DatabaseUnavailableError)) request.log.error({ err: error }, 'request failed');
     else request.log.warn({ err: { message: error.message, code: error.code } }, 'request refused');
-    const message = errorMessage(status, error);
     if (status === 503) reply.header('retry-after', '30');
+    if (isApiPath(request.url)) return reply.code(status).send(apiError(status, error));
+    const message = errorMessage(status, error);
     reply.code(status).type('text/html; charset=utf-8');
     return plainPage(message.title, message.text);
   });
 
   app.setNotFoundHandler(async (request, reply) => {
+    if (isApiPath(request.url)) return reply.code(404).send({ error: 'not_found' });
     if (!request.org) return reply.code(404).type('text/html; charset=utf-8').send(plainPage('Niet gevonden · Not found', ''));
     const ctx = await buildWebContext(deps, request.org, request, reply);
     const result = notFoundPage(ctx);
@@ -143,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   if (!config.production && config.devOutbox) routes.push({ method: 'GET', path: '/dev/outbox', access: 'public', handler: showDevOutbox });
   for (const route of routes) mountPage(app, deps, route);
   app.get('/static/:file', serveStatic);
+  registerApiRoutes(app, deps);
   registerOperationsRoutes(app, deps);
 
   return { app, deps, jobs };
@@ -286,6 +291,26 @@ function setSecurityHeaders(config: Config, reply: FastifyReply): void {
   reply.header('referrer-policy', 'no-referrer');
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   if (config.publicScheme === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+}
+
+function isApiPath(url: string): boolean {
+  return url.startsWith(`${apiPrefix}/`) || url === apiPrefix;
+}
+
+/** The JSON error of the app API (SPEC 5: `{"error": "<code>"}`), with a clear message for bad input. */
+function apiError(status: number, error: FastifyError): Record<string, string> {
+  switch (status) {
+    case 400:
+      return { error: 'invalid_request', message: error instanceof InvalidRequestError || error instanceof BadFormError ? error.message : 'the body is not valid JSON of the expected shape' };
+    case 413:
+      return { error: 'payload_too_large', message: 'the body is larger than 64 KiB' };
+    case 415:
+      return { error: 'unsupported_media_type', message: 'send application/json' };
+    case 503:
+      return { error: 'service_unavailable', message: 'try again in a minute; nothing was changed' };
+    default:
+      return status < 500 ? { error: 'request_refused' } : { error: 'internal_error' };
+  }
 }
 
 function errorStatus(error: FastifyError): number {

@@ -128,9 +128,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** `realSms`: send SMS through the transport SMS_PROVIDER configures (e.g. a test webhook), not the capture. */
-export async function createTestApp(options: { config?: Record<string, string>; realSms?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { config?: Record<string, string>; realSms?: boolean; clockStart?: Date } = {}): Promise<TestApp> {
   const db = withFaults(await testDatabase());
-  const clock = new ManualClock(new Date());
+  const clock = new ManualClock(options.clockStart ?? new Date());
   const mail = new CapturedMail();
   const sms = new CapturedSms();
   const config = testConfig(options.config);

@@ -32,6 +32,14 @@ export const auditEvents = [
   'step_up_failed',
   'two_factor_settings_changed',
   'trusted_browser_removed',
+  'app_qr_shown',
+  'app_qr_used',
+  'app_device_added',
+  'app_device_removed',
+  'pin_set',
+  'pin_failed',
+  'app_login_succeeded',
+  'app_logged_out',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

@@ -8,6 +8,7 @@ import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { isLocale } from '../web/i18n.js';
 import { voidAccountTokens } from './account-tokens.js';
+import { removeAccountDevices } from './app-devices.js';
 import { sendPasswordReset } from './password-reset.js';
 import { resetTwoFactorByStaff } from './two-factor.js';
 import { sendWelcome } from './welcome.js';
@@ -99,8 +100,9 @@ export async function performStaffAction(
           return { ok: false, error: 'not_applicable' };
         }
         const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
+        const removedDevices = await removeAccountDevices(tx, org.tenantId, subject.id, 'deactivated', now);
         await voidAccountTokens(tx, org.tenantId, subject.id, now);
-        await recordAudit(tx, now, client, { ...audit, event: 'account_deactivated', details: { reason, endedSessions } });
+        await recordAudit(tx, now, client, { ...audit, event: 'account_deactivated', details: { reason, endedSessions, removedDevices } });
         return { ok: true };
       }
       case 'reactivate': {

@@ -6,7 +6,7 @@ import { hashPassword } from '../factors/password/hashing.js';
 import type { PasswordProblem } from '../factors/password/rules.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import type { Organization } from '../tenants/organizations.js';
-import { findActiveFactor } from '../factors/second-factor/store.js';
+import { findFactorInForce } from '../factors/second-factor/store.js';
 import { attemptPassword } from './password-attempt.js';
 import { checkSecondFactor, type CodeCheckOutcome } from './second-factor-check.js';
 import { queueEmail } from './outgoing-mail.js';
@@ -48,7 +48,7 @@ export async function changePassword(
   if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
   // SPEC 4.5 step-up: a password change asks the code too, always (after the rules, so a code is
   // not used up by a refused password).
-  if (await findActiveFactor(deps.db, org.tenantId, account.id)) {
+  if (await findFactorInForce(deps.db, org, account)) {
     const check = await checkSecondFactor(deps, org, account, sessionId, client, { code: input.code }, 'confirm');
     if (!check.ok) return { ok: false, error: 'code_rejected', check };
   }

@@ -9,8 +9,9 @@ import type { Locale, Organization } from '../tenants/organizations.js';
 import { issueAccountToken } from './account-tokens.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
-import { findActiveFactor } from '../factors/second-factor/store.js';
+import { findFactorInForce } from '../factors/second-factor/store.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
+import { removeAccountDevices } from './app-devices.js';
 import { checkSecondFactor } from './second-factor-check.js';
 import { setPasswordThroughLink, type BeforeCommit, type LinkPasswordOutcome } from './set-password.js';
 import { sendWelcome } from './welcome.js';
@@ -88,7 +89,7 @@ export function completePasswordReset(
   // SPEC 4.4 / SECURITY 14: with two-step verification the reset also asks a code (or recovery
   // code), in the same step; the link alone is not enough.
   const codeStep: BeforeCommit = async (account) => {
-    if (!(await findActiveFactor(deps.db, org.tenantId, account.id))) return { ok: true };
+    if (!(await findFactorInForce(deps.db, org, account))) return { ok: true };
     const proof = input.recoveryCode.trim() ? { recoveryCode: input.recoveryCode } : input.code.trim() ? { code: input.code } : null;
     if (!proof) return { ok: false, error: 'code_rejected', check: null };
     const check = await checkSecondFactor(deps, org, account, input.sessionId, client, proof, 'confirm');
@@ -97,13 +98,15 @@ export function completePasswordReset(
   return setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
+    // SPEC 4.4: all of the account's web sessions and app devices end.
+    const removedDevices = await removeAccountDevices(tx, org.tenantId, account.id, 'password_reset', now);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
       event: 'password_reset_completed',
       outcome: 'success',
       actorAccountId: account.id,
       subjectAccountId: account.id,
-      details: { endedSessions },
+      details: { endedSessions, removedDevices },
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   }, codeStep);

@@ -5,7 +5,7 @@ import { deriveKey, openSecret, sealSecret } from '../core/secret-box.js';
 import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
-import { activateFactor, deleteFactors, findActiveFactor, insertPendingFactor, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { activateFactor, deleteFactors, findActiveFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
 import { issueSmsCode, type SmsPurpose } from '../factors/sms-code/store.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { newTotpSecret } from '../factors/totp/otpauth-uri.js';
@@ -15,7 +15,8 @@ import { renderSmsCode } from '../messaging/sms-texts.js';
 import { deleteAccountSessions } from '../sessions/sessions.js';
 import { twoFactorRequirementFor } from '../sessions/next-step.js';
 import type { Organization } from '../tenants/organizations.js';
-import { checkFactorCode } from './second-factor-check.js';
+import { removeAccountDevices } from './app-devices.js';
+import { checkFactorCode, clearCodeFailures } from './second-factor-check.js';
 import { queueEmail } from './outgoing-mail.js';
 import { publicUrl } from './public-url.js';
 import { openTotpSecret, sealTotpSecret } from './totp-secret.js';
@@ -126,14 +127,19 @@ export async function confirmSetup(deps: Deps, org: Organization, account: Accou
   } else if (!(await checkFactorCode(deps, pending, { sessionId, purpose: 'setup' }, code, now))) {
     return { ok: false, error: 'invalid_code' };
   }
-  const done = await deps.db.transaction(async (tx) => {
-    if (!(await activateFactor(tx, pending, now, step))) return false;
+  const done = await deps.db
+    .transaction(async (tx) => {
+    await activateFactor(tx, pending, now, step);
     const codes = await replaceRecoveryCodes(tx, deps, org.tenantId, account.id);
     await showRecoveryCodesOnce(tx, deps, account, sessionId, codes);
     await recordAudit(tx, now, client, { tenantId: org.tenantId, event: pending.method === 'totp' ? 'totp_enabled' : 'sms_enabled', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     await queueEmail(tx, deps, org, account, { kind: 'two_factor_enabled', name: account.name, method: pending.method, helpLink: publicUrl(deps.config, org, '/help') });
     return true;
-  });
+  })
+    .catch((error: unknown) => {
+      if (error instanceof PendingFactorGoneError) return false;
+      throw error;
+    });
   return done ? { ok: true } : { ok: false, error: 'no_setup' };
 }
 
@@ -167,7 +173,9 @@ export async function turnOffTwoFactor(deps: Deps, org: Organization, account: A
  */
 export async function resetTwoFactorByStaff(tx: Queryable, deps: Deps, org: Organization, actor: Account, subject: Account, client: RequestContext, reason: string): Promise<void> {
   await removeSecondFactors(tx, org.tenantId, subject.id);
+  await clearCodeFailures(tx, org.tenantId, subject.id);
   const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
+  await removeAccountDevices(tx, org.tenantId, subject.id, 'two_factor_reset_by_staff', deps.clock.now());
   await recordAudit(tx, deps.clock.now(), client, {
     tenantId: org.tenantId,
     event: 'two_factor_reset_by_staff',

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { escapeHtml } from '../core/html.js';
-import { renderEmail, type EmailTemplate, type Locale, type OrgBranding } from './email-templates.js';
+import { maxDeviceNameLength, renderEmail, type EmailTemplate, type Locale, type OrgBranding } from './email-templates.js';
 
 const locales: Locale[] = ['nl', 'en'];
 const org: OrgBranding = { name: 'Huisartsenpraktijk De Linde', helpdeskContact: 'Bel 020 123 4567 (ma-vr 9-17)' };
 const link = 'https://linde.example.nl/welcome/abc.DEF_123';
 const helpLink = 'https://linde.example.nl/help';
+const devicesLink = 'https://linde.example.nl/account/devices';
 
 function buildTemplates(name: string): EmailTemplate[] {
   return [
@@ -23,6 +24,7 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'recovery_code_used', name, remaining: 4, helpLink },
     { kind: 'recovery_code_used', name, remaining: 1, helpLink },
     { kind: 'recovery_code_used', name, remaining: 0, helpLink },
+    { kind: 'app_device_added', name, deviceName: `iPhone ${name}`, devicesLink, helpLink },
   ];
 }
 
@@ -34,6 +36,8 @@ function linksOf(template: EmailTemplate): string[] {
     case 'registration':
     case 'password_reset':
       return [template.link];
+    case 'app_device_added':
+      return [template.devicesLink, template.helpLink];
     default:
       return [template.helpLink];
   }
@@ -66,6 +70,7 @@ describe('renderEmail', () => {
         assert.match(email.html, /<title>[^<]+<\/title>/);
         assert.doesNotMatch(email.html, /<script|<img|<link|src=/i);
         if ('name' in template) assert.ok(email.text.includes(template.name));
+        if ('deviceName' in template) assert.ok(email.text.includes(template.deviceName));
       });
     }
   }
@@ -107,6 +112,10 @@ describe('renderEmail', () => {
         if ('name' in template) {
           assert.ok(email.html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
           assert.ok(email.text.includes(name));
+        }
+        if ('deviceName' in template) {
+          assert.ok(email.html.includes('iPhone &lt;script&gt;alert(1)&lt;/script&gt;'));
+          assert.ok(email.text.includes(template.deviceName));
         }
       }
     }
@@ -176,6 +185,40 @@ describe('renderEmail', () => {
     const regenerated = { kind: 'recovery_codes_regenerated', name: 'Anna', helpLink } as const;
     assert.match(renderEmail(regenerated, 'en', org).text, /Your old recovery codes no longer work\./);
     assert.match(renderEmail(regenerated, 'nl', org).text, /Je oude herstelcodes werken niet meer\./);
+  });
+
+  it('names the linked device and says to remove it and call the helpdesk if that was not you', () => {
+    const added = { kind: 'app_device_added', name: 'Anna', deviceName: 'Pixel 8 van Anna', devicesLink, helpLink } as const;
+    const en = renderEmail(added, 'en', org);
+    assert.equal(en.subject, `The app was linked to your account with ${org.name}`);
+    assert.match(en.text, /The app on the device "Pixel 8 van Anna" was just linked to your account with Huisartsenpraktijk De Linde\./);
+    assert.match(en.text, /log in on that device with its PIN/);
+    assert.match(en.text, /Did you not do this yourself\? Then remove the device right away under Your devices, and contact the Huisartsenpraktijk De Linde helpdesk\./);
+    assert.match(en.text, new RegExp(`Your devices:\n${devicesLink}`));
+    assert.ok(en.html.includes('The app on the device &quot;Pixel 8 van Anna&quot; was just linked'));
+    const nl = renderEmail(added, 'nl', org);
+    assert.equal(nl.subject, `De app is gekoppeld aan je account bij ${org.name}`);
+    assert.match(nl.text, /De app op het apparaat "Pixel 8 van Anna" is net gekoppeld aan je account bij Huisartsenpraktijk De Linde\./);
+    assert.match(nl.text, /Heb je dit niet zelf gedaan\? Verwijder het apparaat dan meteen bij Je apparaten en neem contact op met de helpdesk van Huisartsenpraktijk De Linde\./);
+    assert.match(nl.text, new RegExp(`Je apparaten:\n${devicesLink}`));
+    for (const email of [en, nl]) {
+      assert.doesNotMatch(email.subject, /Pixel/, 'the device name, chosen by whoever linked it, stays out of the subject');
+      assert.ok(email.html.includes(`href="${devicesLink}"`) && email.html.includes(`href="${helpLink}"`));
+    }
+  });
+
+  it('keeps a device name to one short line', () => {
+    const added = (deviceName: string) => ({ kind: 'app_device_added', name: 'Anna', deviceName, devicesLink, helpLink }) as const;
+    const forged = renderEmail(added('Pixel\r\n\r\nAll is well, ignore this mail.\u2028Bcc: x@evil'), 'en', org).text;
+    assert.match(forged, /"Pixel All is well, ignore this mail\. Bcc: x@evil"/);
+    assert.doesNotMatch(forged, /^(All is well|Bcc:)/m);
+    const long = `${'📱'.repeat(maxDeviceNameLength)}tail`;
+    for (const locale of locales) {
+      const email = renderEmail(added(long), locale, org);
+      assert.ok(email.text.includes(`"${'📱'.repeat(maxDeviceNameLength - 1)}…"`), 'cut at whole characters, with an ellipsis');
+      assert.doesNotMatch(email.text, /tail/);
+    }
+    assert.ok(renderEmail(added('a'.repeat(maxDeviceNameLength)), 'en', org).text.includes(`"${'a'.repeat(maxDeviceNameLength)}"`), 'exactly the limit is kept whole');
   });
 
   it('refuses a link that is not http(s), since our own code built it', () => {

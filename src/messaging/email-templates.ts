@@ -31,7 +31,9 @@ export type EmailTemplate =
   /** New recovery codes were made; the old set no longer works. */
   | { kind: 'recovery_codes_regenerated'; name: string; helpLink: string }
   /** A recovery code was used to log in; `remaining` codes are left (SPEC 4.5). */
-  | { kind: 'recovery_code_used'; name: string; remaining: number; helpLink: string };
+  | { kind: 'recovery_code_used'; name: string; remaining: number; helpLink: string }
+  /** The app on a device was linked to the account; if that was not you, remove it and contact the helpdesk (SPEC 4.7). */
+  | { kind: 'app_device_added'; name: string; deviceName: string; devicesLink: string; helpLink: string };
 
 export interface RenderedEmail {
   subject: string;
@@ -83,12 +85,26 @@ function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgNam
       return messages.recovery_codes_regenerated(template, orgName);
     case 'recovery_code_used':
       return messages.recovery_code_used(template, orgName);
+    case 'app_device_added':
+      return messages.app_device_added(template, orgName);
   }
 }
 
 /** A name is one line: a line break in it could forge lines of the message around it. */
 function flattenName(template: EmailTemplate): EmailTemplate {
-  return 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
+  const flattened = 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
+  return flattened.kind === 'app_device_added' ? { ...flattened, deviceName: shortenDeviceName(flattened.deviceName) } : flattened;
+}
+
+export const maxDeviceNameLength = 100;
+
+/**
+ * The app chose the device name, so whoever linked the device chose it: one line, and no longer
+ * than `maxDeviceNameLength` characters (whole code points), so it cannot pass for the mail's own text.
+ */
+function shortenDeviceName(deviceName: string): string {
+  const characters = [...flattenToOneLine(deviceName)];
+  return characters.length > maxDeviceNameLength ? `${characters.slice(0, maxDeviceNameLength - 1).join('')}…` : characters.join('');
 }
 
 function composeFooter(localeTexts: EmailTexts, orgName: string, helpdeskContact: string): string[] {

@@ -131,6 +131,21 @@ export const enTexts: EmailTexts = {
       actions: [{ label: 'Help with logging in', url: t.helpLink }],
       outro: [notYouWarning(org)],
     }),
+    app_device_added: (t, org) => ({
+      subject: `The app was linked to your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `The app on the device "${t.deviceName}" was just linked to your account with ${org}. From now on you can log in on that device with its PIN.`,
+        'Did you do this yourself? Then you do not need to do anything.',
+      ],
+      actions: [
+        { label: 'Your devices', url: t.devicesLink },
+        { label: 'Help with logging in', url: t.helpLink },
+      ],
+      outro: [
+        `Did you not do this yourself? Then remove the device right away under Your devices, and contact the ${org} helpdesk. Someone else may be able to get into your account.`,
+      ],
+    }),
   },
   copyLinkHint: 'Does the button not work? Then copy this link into your browser:',
   helpdesk: (org, contact) => `Questions? Contact the ${org} helpdesk:\n${contact}`,

@@ -142,6 +142,21 @@ export const nlTexts: EmailTexts = {
       actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
       outro: [notYouWarning(org)],
     }),
+    app_device_added: (t, org) => ({
+      subject: `De app is gekoppeld aan je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `De app op het apparaat "${t.deviceName}" is net gekoppeld aan je account bij ${org}. Je kunt voortaan op dat apparaat inloggen met de pincode.`,
+        'Heb je dat zelf gedaan? Dan hoef je niets te doen.',
+      ],
+      actions: [
+        { label: 'Je apparaten', url: t.devicesLink },
+        { label: 'Hulp bij inloggen', url: t.helpLink },
+      ],
+      outro: [
+        `Heb je dit niet zelf gedaan? Verwijder het apparaat dan meteen bij Je apparaten en neem contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`,
+      ],
+    }),
   },
   copyLinkHint: 'Werkt de knop niet? Kopieer dan deze link naar je browser:',
   helpdesk: (org, contact) => `Vragen? Neem contact op met de helpdesk van ${org}:\n${contact}`,

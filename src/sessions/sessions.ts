@@ -111,6 +111,7 @@ export async function rotateSession(
       ? `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, password_verified_at = $5,
            authenticated_at = CASE WHEN account_id = $6 THEN coalesce(authenticated_at, $5) ELSE $5 END,
            second_factor_verified_at = NULL, code_failures = 0,
+           recovery_codes_sealed = CASE WHEN account_id = $6 THEN recovery_codes_sealed ELSE NULL END,
            account_id = $6
          WHERE tenant_id = $1 AND id = $2 RETURNING ${sessionColumns}`
       : change.kind === 'second_factor_verified'

@@ -1,10 +1,11 @@
 import type { PageRoute } from './page.js';
 import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswordChange } from './pages/account.js';
+import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
 import { showRegister, submitRegister } from './pages/register.js';
-import { resendCode, showCodeStep, showRecoveryStep, submitCodeStep, submitRecoveryStep } from './pages/second-factor-login.js';
+import { resendCode, sendConfirmCode, showCodeStep, showRecoveryStep, submitCodeStep, submitRecoveryStep } from './pages/second-factor-login.js';
 import {
   resendSetupSms,
   showConfirmSetup,
@@ -48,6 +49,7 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/account/password', access: 'authenticated', handler: submitPasswordChange },
   { method: 'GET', path: '/account/2fa', access: 'authenticated', handler: showTwoFactor },
   { method: 'POST', path: '/account/2fa/disable', access: 'authenticated', handler: submitTurnOff },
+  { method: 'POST', path: '/account/2fa/confirm-code', access: 'authenticated', handler: sendConfirmCode },
   { method: 'POST', path: '/account/2fa/recovery-codes/new', access: 'authenticated', handler: submitNewRecoveryCodes },
   { method: 'POST', path: '/account/2fa/validity', access: 'authenticated', handler: submitValidity },
   { method: 'POST', path: '/account/2fa/trusted/:id/remove', access: 'authenticated', handler: submitRemoveTrusted },
@@ -60,6 +62,12 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/account/2fa/setup/sms/resend', access: 'two_factor_setup', handler: resendSetupSms },
   { method: 'GET', path: '/account/2fa/recovery-codes', access: 'recovery_codes', handler: showRecoveryCodes },
   { method: 'POST', path: '/account/2fa/recovery-codes', access: 'recovery_codes', handler: submitRecoveryCodesStored },
+  { method: 'GET', path: '/account/app', access: 'authenticated', handler: showApp },
+  { method: 'POST', path: '/account/app', access: 'authenticated', handler: submitApp },
+  { method: 'GET', path: '/account/devices', access: 'authenticated', handler: showDevices },
+  { method: 'POST', path: '/account/devices/:id/remove', access: 'authenticated', handler: submitRemoveDevice },
+  { method: 'GET', path: '/account/activity', access: 'authenticated', handler: showActivity },
+  { method: 'GET', path: '/app/login', access: 'public', handler: showAppLoginInfo },
   { method: 'GET', path: '/help', access: 'public', handler: showHelp },
   { method: 'GET', path: '/help/passwords', access: 'public', handler: showPasswordHelp },
 ];

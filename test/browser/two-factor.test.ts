@@ -3,40 +3,17 @@
 // real clock; login with a recovery code; a helpdesk reset where the org requires 2FA.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { createActiveAccount, createTestOrg } from '../harness.js';
+import { decodeQrDataUrl } from '../qr.js';
 import { browserSkip, checkAccessibility, navigating, startBrowserServer, type BrowserServer } from './server.js';
-
-// Both are CommonJS: jsqr's module.exports is the function (its types declare only a default
-// export, which NodeNext would make `.default`), and pngjs (5.x, a dependency of qrcode) ships no
-// types, so they are loaded with require, typed by hand where needed.
-const require = createRequire(import.meta.url);
-const jsQR = require('jsqr') as typeof import('jsqr').default;
-interface DecodedPng {
-  width: number;
-  height: number;
-  data: Buffer;
-}
-const { PNG } = require('pngjs') as { PNG: { sync: { read(buffer: Buffer): DecodedPng } } };
 
 const period = 30_000;
 const stepOf = (ms: number) => Math.floor(ms / period);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The text in a QR code given as a PNG data URL: PNG → RGBA pixels → jsQR. */
-function decodeQrDataUrl(src: string): string {
-  const prefix = 'data:image/png;base64,';
-  assert.ok(src.startsWith(prefix), `the QR code is a PNG data URL, got ${src.slice(0, 40)}…`);
-  const png = PNG.sync.read(Buffer.from(src.slice(prefix.length), 'base64'));
-  assert.equal(png.data.length, png.width * png.height * 4, 'pngjs gives RGBA pixels');
-  const found = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
-  assert.ok(found, `no QR code found in the ${png.width}×${png.height} image`);
-  return found.data;
-}
 
 /** An authenticator app: otpauth, independent of the server's TOTP code, on the real clock. */
 function authenticator(secretBase32: string): OTPAuth.TOTP {

@@ -24,8 +24,9 @@ async function enableSms(browser: TestBrowser) {
   assert.equal((await browser.post('/account/2fa/setup', { method: 'sms', phone: '+31 6 1234 5678' })).headers.location, '/account/2fa/setup/sms');
   await browser.get('/account/2fa/setup/sms');
   assert.equal((await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone) })).headers.location, '/account/2fa/recovery-codes');
-  await browser.get('/account/2fa/recovery-codes');
+  const page = await browser.get('/account/2fa/recovery-codes');
   await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
+  return [...page.body.matchAll(/<li><code>([0-9A-Z-]{19})<\/code><\/li>/g)].map((m) => m[1]!);
 }
 
 describe('SMS (SPEC 4.5)', () => {
@@ -69,24 +70,38 @@ describe('SMS (SPEC 4.5)', () => {
   test('SECURITY 11: a login code cannot turn 2FA off; an expired code is refused', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const setup = await loggedIn(org, user);
+    const recovery = await enableSms(setup);
+    t.clock.advanceMinutes(16);
+    // An attacker's half-done login gets a login code sent.
     const attacker = await loggedIn(org, user);
     await attacker.get('/login/code');
     const loginCode = t.sms.lastCode(phone);
-    // A second, fully logged-in session of the same user tries to use that login code to turn 2FA off.
+    // The user, fully logged in (with a recovery code, so no second login SMS), asks a code to turn 2FA off.
     const victim = await loggedIn(org, user);
+    await victim.get('/login/recovery');
+    assert.equal((await victim.post('/login/recovery', { recoveryCode: recovery[0] ?? '' })).statusCode, 303);
     t.clock.advanceSeconds(61);
-    await victim.get('/login/code');
-    assert.equal((await victim.post('/login/code', { code: t.sms.lastCode(phone) })).statusCode, 303);
+    await victim.get('/account/2fa');
+    assert.match((await victim.post('/account/2fa/confirm-code', { returnTo: '/account/2fa' })).headers.location as string, /sms=sent/);
+    const confirmCode = t.sms.lastCode(phone);
     await victim.get('/account/2fa');
     const refused = await victim.post('/account/2fa/disable', { password: user.password, code: loginCode });
-    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.statusCode, 400, 'a login code (still valid) does not turn 2FA off');
     assert.match(refused.body, /This code is not right/);
-    // Expiry: five minutes.
-    await attacker.get('/login/code');
+    assert.equal((await victim.post('/account/2fa/disable', { password: user.password, code: confirmCode })).statusCode, 303, 'the code sent for this purpose works');
+  });
+
+  test('an SMS code expires after 5 minutes', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    const code = t.sms.lastCode(phone);
     t.clock.advanceSeconds(5 * 60 + 1);
-    assert.equal((await attacker.post('/login/code', { code: loginCode })).statusCode, 200);
+    assert.equal((await browser.post('/login/code', { code })).statusCode, 200, 'refused after 5 minutes');
   });
 
   test('SECURITY 33: the SMS provider is down: the user is told, nothing is counted', async () => {

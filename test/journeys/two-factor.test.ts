@@ -207,22 +207,6 @@ describe('step-up (SPEC 4.5)', () => {
     assert.match(direct.body, /Enter a code or a recovery code/);
     assert.equal((await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', code: app.code(t) })).statusCode, 303);
   });
-
-  test('a proof belongs to its session: another session is asked again', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    const first = await loggedIn(org, user);
-    await enableTotp(t, first);
-    t.clock.advanceMinutes(11);
-    // The first session re-proves the password; a second session of the same user has no proof.
-    await first.get('/account/2fa');
-    await first.post('/account/2fa/recovery-codes/new', { password: user.password });
-    await first.post('/account/2fa/recovery-codes', { stored: 'yes' });
-    const second = new TestBrowser(t.app, hostOf(org));
-    second.cookies = new Map(first.cookies);
-    second.cookies.set('ingang_session', 'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
-    assert.equal((await second.get('/account/2fa')).statusCode, 303);
-  });
 });
 
 describe('idle with 2FA (SPEC 4.5)', () => {

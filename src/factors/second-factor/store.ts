@@ -1,6 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
+import type { Role } from '../../accounts/roles.js';
 import type { Queryable } from '../../db/db.js';
+import type { Policy } from '../../tenants/policy.js';
 
 export type SecondFactorMethod = 'totp' | 'sms';
 
@@ -42,6 +44,15 @@ const toFactor = (row: Row): SecondFactor => ({
   createdAt: row.created_at,
 });
 
+/**
+ * The factor that counts for this account now: none where the org's policy for the role is `off`
+ * (then no page asks a code, consistently with the session standing).
+ */
+export async function findFactorInForce(db: Queryable, org: { tenantId: string; policy: Policy }, account: { id: string; role: Role }): Promise<SecondFactor | null> {
+  const requirement = account.role === 'client' ? org.policy.twoFactorClients : org.policy.twoFactorStaff;
+  return requirement === 'off' ? null : findActiveFactor(db, org.tenantId, account.id);
+}
+
 export async function findActiveFactor(db: Queryable, tenantId: string, accountId: string): Promise<SecondFactor | null> {
   const rows = await db.query<Row>(`SELECT ${columns} FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active'`, [tenantId, accountId]);
   return rows[0] ? toFactor(rows[0]) : null;
@@ -72,15 +83,28 @@ export async function insertPendingFactor(
   return toFactor(rows[0]!);
 }
 
-/** Makes a confirmed pending factor the account's one active factor (the old one, if any, goes). */
-export async function activateFactor(db: Queryable, factor: SecondFactor, now: Date, confirmedStep: bigint | null): Promise<boolean> {
-  await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active'`, [factor.tenantId, factor.accountId]);
-  const rows = await db.query(
+/** Thrown inside a transaction to roll it back when the pending factor is gone (a double submit). */
+export class PendingFactorGoneError extends Error {
+  constructor() {
+    super('the pending second factor is gone');
+    this.name = 'PendingFactorGoneError';
+  }
+}
+
+/**
+ * Makes a confirmed pending factor the account's one active factor. The pending row is locked
+ * first and must still be pending; only then does the old active factor go. A second confirm of
+ * the same setup (double submit, another tab) throws, so its transaction changes nothing.
+ */
+export async function activateFactor(db: Queryable, factor: SecondFactor, now: Date, confirmedStep: bigint | null): Promise<void> {
+  const pending = await db.query(`SELECT id FROM second_factor WHERE tenant_id = $1 AND id = $2 AND status = 'pending' FOR UPDATE`, [factor.tenantId, factor.id]);
+  if (pending.length !== 1) throw new PendingFactorGoneError();
+  await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active' AND id <> $3`, [factor.tenantId, factor.accountId, factor.id]);
+  await db.query(
     `UPDATE second_factor SET status = 'active', confirmed_at = $3, setup_session_id = NULL, last_totp_step = $4
-      WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
+      WHERE tenant_id = $1 AND id = $2`,
     [factor.tenantId, factor.id, now, confirmedStep === null ? null : confirmedStep.toString()],
   );
-  return rows.length === 1;
 }
 
 export async function deleteFactors(db: Queryable, tenantId: string, accountId: string): Promise<number> {

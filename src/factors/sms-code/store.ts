@@ -54,11 +54,11 @@ export async function issueSmsCode(
 }
 
 /**
- * Checks a code against the newest one for this purpose and session: one try counted first
- * (at most 5), then single use by compare-and-set. A login code never confirms anything else
- * (SECURITY 11).
+ * Checks a code against the newest one for this purpose, session and phone number: one try
+ * counted first (at most 5), then single use by compare-and-set. A login code never confirms
+ * anything else (SECURITY 11), and a code sent to one number never confirms another.
  */
-export async function verifySmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose }, code: string, now: Date): Promise<boolean> {
+export async function verifySmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phone: string }, code: string, now: Date): Promise<boolean> {
   const normalized = normalizeSmsCode(code);
   if (!normalized) return false;
   const [row] = await db.query<{ id: string; code_hash: Uint8Array }>(
@@ -66,9 +66,9 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
       WHERE (tenant_id, id) = (SELECT tenant_id, id FROM sms_code
               WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
               ORDER BY created_at DESC LIMIT 1)
-        AND attempts < $6
+        AND attempts < $6 AND phone = $7
       RETURNING id, code_hash`,
-    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, smsCodeRules.maxTries],
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, smsCodeRules.maxTries, input.phone],
   );
   if (!row || !smsCodeMatches(normalized, row.id, row.code_hash)) return false;
   const used = await db.query('UPDATE sms_code SET used_at = $3 WHERE tenant_id = $1 AND id = $2 AND used_at IS NULL RETURNING id', [input.tenantId, row.id, now]);

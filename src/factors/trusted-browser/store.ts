@@ -17,7 +17,10 @@ export function isCodeValidity(value: string): value is CodeValidity {
   return (codeValidities as readonly string[]).includes(value);
 }
 
-/** The choices this org allows: `1h` always (it is no longer than an ordinary idle limit). */
+/**
+ * The choices this org allows: `1h` always (it is no longer than an ordinary idle limit). With
+ * `maxCodeValidityDays` 0 no browser is trusted at all, and a sliding hour never outlives the maximum.
+ */
 export function allowedValidities(policy: Policy): CodeValidity[] {
   return codeValidities.filter((v) => v === '1h' || validitySeconds[v] <= policy.maxCodeValidityDays * 86400);
 }
@@ -79,8 +82,12 @@ export async function isBrowserTrusted(db: Queryable, tenantId: string, accountI
     [tenantId, parsed.id],
   );
   if (!row || row.account_id !== accountId || !secretMatches(parsed.secret, row.secret_hash)) return false;
+  if (policy.maxCodeValidityDays === 0) return false;
+  // Whatever the choice, never beyond the org's maximum from the code (a sliding `1h` included).
   const validity = effectiveValidity(row.validity, policy);
-  const end = Math.min(row.expires_at.getTime(), row.created_at.getTime() + (validity === '1h' ? Infinity : validitySeconds[validity] * 1000));
+  const created = row.created_at.getTime();
+  const choiceEnd = validity === '1h' ? Infinity : created + validitySeconds[validity] * 1000;
+  const end = Math.min(row.expires_at.getTime(), choiceEnd, created + policy.maxCodeValidityDays * 86400_000);
   if (end <= now.getTime()) return false;
   if (now.getTime() - row.last_used_at.getTime() >= 60_000) {
     const slide = row.validity === '1h' ? addSeconds(now, validitySeconds['1h']) : row.expires_at;

@@ -10,9 +10,9 @@ import { field } from '../form-body.js';
 import { isLocale } from '../i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { findFactorInForce } from '../../factors/second-factor/store.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
-import { codeErrorText } from './second-factor-login.js';
+import { codeErrorText, smsCodeButton, smsNotice } from './second-factor-login.js';
 
 export const showHome: PageHandler = async ({ ctx }) => {
   const account = ctx.account!;
@@ -45,6 +45,9 @@ function accountPage(page: PageRequest, values: { name: string; locale: string }
 <ul class="links">
   <li><a href="/account/password">${t('account.changePassword')}</a></li>
   <li><a href="/account/2fa">${t('twoFactor.title')}</a></li>
+  <li><a href="/account/app">${t('app.title')}</a></li>
+  <li><a href="/account/devices">${t('devices.title')}</a></li>
+  <li><a href="/account/activity">${t('activity.title')}</a></li>
 </ul>`;
   return { html: renderPage(ctx, { title: t('account.title'), body, errors, notice }) };
 }
@@ -73,7 +76,8 @@ export const submitAccount: PageHandler = async (page) => {
 
 async function passwordPage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps } = page;
-  const hasFactor = (await findActiveFactor(deps.db, ctx.org.tenantId, ctx.account!.id)) !== null;
+  const factor = await findFactorInForce(deps.db, ctx.org, ctx.account!);
+  const hasFactor = factor !== null;
   const t = ctx.t;
   const body = html`<p>${t('password.change.intro')}</p>
 <form method="post" action="/account/password" novalidate>
@@ -83,8 +87,9 @@ async function passwordPage(page: PageRequest, errors?: FormErrors): Promise<Pag
   ${newPasswordFields(ctx, errors)}
   ${hasFactor ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
   <button type="submit">${t('password.change.submit')}</button>
-</form>`;
-  return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true }) };
+</form>
+${smsCodeButton(ctx, factor, '/account/password')}`;
+  return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true, notice: smsNotice(ctx, page.query) }) };
 }
 
 export const showPasswordChange: PageHandler = async (page) => passwordPage(page);
@@ -98,7 +103,9 @@ export const submitPasswordChange: PageHandler = async (page) => {
     if (outcome.error === 'code_rejected') return passwordPage(page, { code: codeErrorText(ctx, outcome.check) });
     return passwordPage(page, passwordProblemErrors(ctx, outcome.problems));
   }
-  const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'password_verified', accountId: ctx.account!.id });
+  // The change proved the password (and the code, with 2FA): the session keeps both proofs.
+  const hasFactor = (await findFactorInForce(deps.db, ctx.org, ctx.account!)) !== null;
+  const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'step_up', password: true, code: hasFactor });
   if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
   return { redirect: '/account?passwordChanged=1' };
 };

@@ -1,5 +1,5 @@
 import { html } from '../../core/html.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { findFactorInForce } from '../../factors/second-factor/store.js';
 import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
 import { cookieName, parseCookies } from '../cookies.js';
 import { verifyPasswordLogin } from '../../flows/password-login.js';
@@ -68,7 +68,7 @@ export const submitLogin: PageHandler = async (page) => {
   setSessionCookie(reply, deps, rotated.cookieValue);
   // With a second factor the code comes next (unless this browser is trusted); the code page carries returnTo on.
   const trusted = await isBrowserTrusted(deps.db, ctx.org.tenantId, outcome.account.id, parseCookies(page.request.headers.cookie).get(cookieName(trustCookie, deps.config.publicScheme === 'https')), ctx.org.policy, deps.clock.now());
-  if (!trusted && (await findActiveFactor(deps.db, ctx.org.tenantId, outcome.account.id))) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
+  if (!trusted && (await findFactorInForce(deps.db, ctx.org, outcome.account))) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
   return { redirect: returnTo };
 };
 

@@ -8,7 +8,7 @@ import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import type { Account } from '../../accounts/accounts.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { findFactorInForce } from '../../factors/second-factor/store.js';
 import { sendSmsCode } from '../../flows/two-factor.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 import { codeErrorText, smsErrorText } from './second-factor-login.js';
@@ -43,7 +43,7 @@ async function resetForm(page: PageRequest, token: string, account: Account, err
   const { ctx, deps, reply } = page;
   await ensureSession(deps, ctx, reply);
   const t = ctx.t;
-  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
+  const factor = await findFactorInForce(deps.db, ctx.org, account);
   const body = html`<form method="post" action="/password/reset/${token}" novalidate>
   ${csrfField(ctx)}
   ${newPasswordFields(ctx, errors)}
@@ -81,7 +81,7 @@ export const sendResetSms: PageHandler = async (page) => {
   if (blocked) return blocked;
   const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
   if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
-  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, lookup.account.id);
+  const factor = await findFactorInForce(deps.db, ctx.org, lookup.account);
   if (factor?.method !== 'sms') return resetForm(page, token, lookup.account);
   const sent = await sendSmsCode(deps, ctx.org, lookup.account, { sessionId: ctx.session!.id, purpose: 'confirm', phone: factor.phone!, locale: ctx.locale }, ctx.client);
   if (!sent.ok) return resetForm(page, token, lookup.account, { code: smsErrorText(ctx, sent) });

@@ -16,6 +16,7 @@ import { safeReturnTo } from '../return-to.js';
 /** The error a failed code check shows; also used by the step-up forms. */
 export function codeErrorText(ctx: WebContext, outcome: Exclude<CodeCheckOutcome, { ok: true }>): string {
   if (outcome.error === 'locked') return ctx.t('code.error.locked', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+  if (outcome.error === 'blocked') return ctx.t('code.error.blocked');
   if (outcome.error === 'attempt_ended') return ctx.t('code.error.attemptEnded');
   return ctx.t('code.error.invalid');
 }
@@ -30,6 +31,34 @@ export function smsErrorText(ctx: WebContext, outcome: Exclude<SendSmsOutcome, {
       return ctx.t('sms.error.sendFailed');
   }
 }
+
+/** Where a step-up asks a code of an SMS user: a button that sends one (purpose `confirm`). */
+export function smsCodeButton(ctx: WebContext, factor: { method: string } | null, returnTo: string) {
+  if (factor?.method !== 'sms') return null;
+  return html`<form method="post" action="/account/2fa/confirm-code" class="inline">${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}"><button type="submit" class="link">${ctx.t('reset.sendSms')}</button></form>`;
+}
+
+const smsNoticeKeys = { sent: 'reset.smsSent', too_soon: 'sms.error.tooSoon', too_many: 'sms.error.tooMany', send_failed: 'sms.error.sendFailed' } as const;
+
+/** The outcome of that button, shown on the page it returns to. */
+export function smsNotice(ctx: WebContext, query: Record<string, string>): string | undefined {
+  const key = query.sms && Object.prototype.hasOwnProperty.call(smsNoticeKeys, query.sms) ? smsNoticeKeys[query.sms as keyof typeof smsNoticeKeys] : undefined;
+  const retry = /^\d{1,6}$/.test(query.retry ?? '') ? Number(query.retry) : 60;
+  return key ? ctx.t(key, { seconds: retry, minutes: Math.ceil(retry / 60) }) : undefined;
+}
+
+/** POST /account/2fa/confirm-code: sends a step-up code to the account's phone, then goes back. */
+export const sendConfirmCode: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = ctx.account!;
+  const back = safeReturnTo(page.body.returnTo);
+  const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
+  if (factor?.method !== 'sms') return { redirect: back };
+  const sent = await sendSmsCode(deps, ctx.org, account, { sessionId: ctx.session!.id, purpose: 'confirm', phone: factor.phone!, locale: ctx.locale }, ctx.client);
+  const outcome = sent.ok ? 'sent' : sent.error === 'no_sms' ? 'send_failed' : sent.error;
+  const retry = !sent.ok && 'retryAfterSeconds' in sent ? `&retry=${sent.retryAfterSeconds}` : '';
+  return { redirect: `${back}${back.includes('?') ? '&' : '?'}sms=${outcome}${retry}` };
+};
 
 async function codePage(page: PageRequest, options: { recovery: boolean; errors?: FormErrors; notice?: string; status?: number }): Promise<PageResult> {
   const { ctx, deps } = page;
@@ -96,17 +125,19 @@ async function submitCode(page: PageRequest, input: CodeInput, recovery: boolean
       return { redirect: '/login?codeAttemptEnded=1' };
     }
     const field = recovery ? 'recoveryCode' : 'code';
-    return codePage(page, { recovery, errors: { [field]: codeErrorText(ctx, outcome) }, status: outcome.error === 'locked' ? 429 : 200 });
+    return codePage(page, { recovery, errors: { [field]: codeErrorText(ctx, outcome) }, status: outcome.error === 'locked' || outcome.error === 'blocked' ? 429 : 200 });
   }
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'second_factor_verified' });
   if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
-  const trust = await trustBrowser(deps.db, deps, {
-    tenantId: ctx.org.tenantId,
-    accountId: account.id,
-    validity: effectiveValidity(account.codeValidity, ctx.org.policy),
-    name: browserName(ctx.client.userAgent),
-  });
-  setTrustCookie(reply, deps, trust);
+  if (ctx.org.policy.maxCodeValidityDays > 0) {
+    const trust = await trustBrowser(deps.db, deps, {
+      tenantId: ctx.org.tenantId,
+      accountId: account.id,
+      validity: effectiveValidity(account.codeValidity, ctx.org.policy),
+      name: browserName(ctx.client.userAgent),
+    });
+    setTrustCookie(reply, deps, trust);
+  }
   await recordAudit(deps.db, deps.clock.now(), ctx.client, {
     tenantId: ctx.org.tenantId,
     event: 'login_succeeded',

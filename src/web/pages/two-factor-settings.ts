@@ -30,7 +30,7 @@ import { inputField, selectField } from '../fields.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { codeErrorText, smsErrorText } from './second-factor-login.js';
+import { codeErrorText, smsCodeButton, smsErrorText, smsNotice } from './second-factor-login.js';
 
 /**
  * Step-up by password (SPEC 4.5: turn on, change settings, new recovery codes): asked unless the
@@ -86,7 +86,7 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
       ? t('recovery.used', { count: left })
       : done === 'off' || done === 'on' || done === 'saved'
         ? t(`twoFactor.done.${done}`)
-        : undefined;
+        : smsNotice(ctx, page.query);
   if (!factor) {
     const body = html`<p>${t('twoFactor.off')}</p><p>${t('twoFactor.why')}</p><p><a class="button" href="/account/2fa/setup">${t('twoFactor.setUp')}</a></p>`;
     return { html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
@@ -130,7 +130,8 @@ ${mayTurnOff(ctx.org, account)
   ${inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true })}
   <button type="submit">${t('twoFactor.turnOff')}</button>
-</form>`
+</form>
+${smsCodeButton(ctx, factor, '/account/2fa')}`
   : html`<p>${t('twoFactor.required')}</p>`}`;
   return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
 }
@@ -174,9 +175,10 @@ export const submitSetup: PageHandler = async (page) => {
     await startTotpSetup(deps, ctx.org, account, session.id);
     return { redirect: '/account/2fa/setup/totp' };
   }
-  await startSmsSetup(deps, ctx.org, account, session.id, phone!);
+  // Only a number that really got a code becomes the pending one (an unsent number changes nothing).
   const sent = await sendSmsCode(deps, ctx.org, account, { sessionId: session.id, purpose: 'setup', phone: phone!, locale: ctx.locale }, ctx.client);
   if (!sent.ok) return setupChoicePage(page, { phone: smsErrorText(ctx, sent) }, { method, phone: phoneInput });
+  await startSmsSetup(deps, ctx.org, account, session.id, phone!);
   return { redirect: '/account/2fa/setup/sms' };
 };
 
@@ -319,5 +321,8 @@ export const submitTurnOff: PageHandler = async (page) => {
   const code = await checkSecondFactor(deps, ctx.org, account, ctx.session!.id, ctx.client, { code: field(page.body, 'code') }, 'confirm');
   if (!code.ok) return twoFactorPage(page, { code: codeErrorText(ctx, code) });
   await turnOffTwoFactor(deps, ctx.org, account, ctx.client);
+  // A step-up with password and code: a new session id (SECURITY 15).
+  const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'step_up', password: true, code: true });
+  if (rotated) setSessionCookie(page.reply, deps, rotated.cookieValue);
   return { redirect: '/account/2fa?done=off' };
 };
