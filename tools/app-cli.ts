@@ -228,8 +228,14 @@ async function loginEmail(context: Context, values: Partial<Record<OptionName, s
 }
 
 async function linked(context: Context, baseUrl: string, login: DeviceLogin): Promise<void> {
-  const before = await loadState(context.stateFile);
-  if (before?.deviceId !== undefined) context.io.err(`(replacing the device ${before.deviceId} stored in ${context.stateFile})`);
+  const before = await loadState(context.stateFile).catch(() => null);
+  if (before?.deviceId !== undefined && before.deviceSecret !== undefined) {
+    // The old device would stay linked, its secret lost: remove it on the server first.
+    const oldDeviceId = before.deviceId;
+    const oldSecret = before.deviceSecret;
+    const removed = await call(context, before.baseUrl, (client) => client.resetPin(oldDeviceId, oldSecret)).catch(() => null);
+    context.io.err(`(replaced the device ${oldDeviceId} stored in ${context.stateFile}${removed?.ok ? '; it was removed on the server' : ''})`);
+  }
   await saveState(context.stateFile, { baseUrl, deviceId: login.deviceId, deviceSecret: login.deviceSecret });
   const { account } = login;
   context.io.out(`linked to ${account.name} <${account.email}> (${account.role}) at ${baseUrl}`);
