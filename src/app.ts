@@ -61,6 +61,8 @@ function redactUrl(url: string): string {
 
 const maxBodyBytes = 64 * 1024;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
@@ -96,11 +98,28 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   app.decorateRequest('web', null);
 
   app.removeContentTypeParser('application/x-www-form-urlencoded');
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (request, body, done) => {
+    // The app API takes JSON only: a form post (which any site can make a browser send) is refused.
+    if (isApiPath(request.url)) return done(Object.assign(new Error('send application/json'), { statusCode: 415 }), undefined);
     try {
       done(null, parseFormBody(body as Buffer));
     } catch (error) {
       done(error as Error, undefined);
+    }
+  });
+  // JSON with the same strictness as forms: invalid UTF-8 is refused, not repaired (SECURITY 24).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      return done(new BadFormError('the body is not valid UTF-8'), undefined);
+    }
+    try {
+      done(null, text.length === 0 ? undefined : JSON.parse(text));
+    } catch {
+      done(new BadFormError('the body is not valid JSON'), undefined);
     }
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The reference app on the command line (SPEC 5): `npm run app -- <command> [options]`.
  * It keeps the device credentials in a JSON state file (mode 0600): base URL, device id and
@@ -11,7 +12,7 @@ import { createRequire } from 'node:module';
 import { createInterface, type Interface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { IngangAppClient, isSecondFactorChallenge, qrTokenFromUrl, type ApiFailure, type ApiResult, type DeviceLogin } from '../src/api/client.js';
+import { IngangAppClient, isLocalHost, isSecondFactorChallenge, qrTokenFromUrl, type ApiFailure, type ApiResult, type DeviceLogin } from '../src/api/client.js';
 
 const usage = `Usage: npm run app -- <command> [options]   (every command takes --state FILE, default ./.ingang-app.json)
   login-qr <png-file-or-url> [--device-name NAME]
@@ -356,10 +357,10 @@ async function loadState(file: string): Promise<AppState | null> {
 
 /** Written whole to a temporary file with mode 0600, then renamed over the old one. */
 async function saveState(file: string, state: AppState): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
+  // An unpredictable name, created exclusively: nobody can plant a link there to catch the secret.
+  const temporary = `${file}.${randomBytes(8).toString('hex')}.tmp`;
   try {
-    await rm(temporary, { force: true });
-    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     await chmod(temporary, 0o600);
     await rename(temporary, file);
   } catch (error) {
@@ -405,6 +406,8 @@ function stringOption(values: Partial<Record<OptionName, string | boolean>>, nam
 function originOf(url: string): string {
   const protocol = URL.canParse(url) ? new URL(url).protocol : '';
   if (protocol !== 'http:' && protocol !== 'https:') throw new UsageError(`--base-url must be an http(s) URL, got ${url}`);
+  // Passwords, device secrets and PINs never travel in clear text beyond this machine.
+  if (protocol === 'http:' && !isLocalHost(new URL(url).hostname)) throw new UsageError(`--base-url must use https (plain http only for localhost), got ${url}`);
   return new URL(url).origin;
 }
 

@@ -196,11 +196,16 @@ function failureOf(status: number, body: unknown): ApiFailure {
  * development), or null for anything else: another path, a query, user info, an empty or
  * oddly encoded token. The link's origin is the base URL to send the token to.
  */
+/** Plain http only where nothing crosses a network: this machine (development). */
+export function isLocalHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '127.0.0.1' || hostname === '[::1]';
+}
+
 export function qrTokenFromUrl(url: string): string | null {
   const text = url.trim();
   if (!URL.canParse(text)) return null;
   const parsed = new URL(text);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLocalHost(parsed.hostname))) return null;
   if (parsed.username !== '' || parsed.password !== '' || parsed.pathname !== '/app/login' || parsed.search !== '') return null;
   const token = parsed.hash.slice(1);
   return /^[A-Za-z0-9._~-]{1,512}$/.test(token) ? token : null;

@@ -63,6 +63,14 @@ function bearer(request: FastifyRequest): string {
 export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
   const org = (request: FastifyRequest) => request.org!;
 
+  /** The account behind the bearer token; unknown tokens count as guesses (SECURITY 9). */
+  const bearerAccount = async (request: FastifyRequest) => {
+    if (await guessBlocked(deps, org(request), request)) return 'throttled' as const;
+    const found = await findAccessToken(deps.db, org(request).tenantId, bearer(request), deps.clock.now());
+    if (!found) await countGuess(deps, org(request), request);
+    return found;
+  };
+
   app.get(`${apiPrefix}/openapi.json`, async (_request, reply) => reply.header('cache-control', 'public, max-age=300').send(openApiDocument));
 
   app.post(`${apiPrefix}/login/qr`, async (request, reply) => {
@@ -137,6 +145,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
     const tenantId = org(request).tenantId;
     const accountId = found.device.accountId;
     if (!check.ok) {
+      if (check.error === 'device_revoked' && !check.removedNow) return fail(reply, 401, 'device_revoked');
       await recordAudit(deps.db, deps.clock.now(), clientOf(request), {
         tenantId,
         event: check.error === 'device_revoked' ? 'app_device_removed' : 'pin_failed',
@@ -154,6 +163,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post(`${apiPrefix}/pin/reset`, async (request, reply) => {
     const input = strings(request.body, ['deviceId', 'deviceSecret']);
+    const retry = await guessBlocked(deps, org(request), request);
+    if (retry) return fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
     const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
     if (found.kind !== 'ok') {
       await countGuess(deps, org(request), request);
@@ -165,14 +176,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
   });
 
   app.get(`${apiPrefix}/me`, async (request, reply) => {
-    const found = await findAccessToken(deps.db, org(request).tenantId, bearer(request), deps.clock.now());
+    const found = await bearerAccount(request);
+    if (found === 'throttled') return fail(reply, 429, 'rate_limited', { retryAfterSeconds: guessesPerIp.windowSeconds });
     if (!found) return fail(reply, 401, 'invalid_token');
     const { account } = found;
     return reply.send({ id: account.id, name: account.name, email: account.email, role: account.role, locale: account.locale ?? org(request).defaultLocale, organization: { slug: org(request).slug, name: org(request).name } });
   });
 
   app.post(`${apiPrefix}/logout`, async (request, reply) => {
-    const found = await findAccessToken(deps.db, org(request).tenantId, bearer(request), deps.clock.now());
+    const found = await bearerAccount(request);
+    if (found === 'throttled') return fail(reply, 429, 'rate_limited', { retryAfterSeconds: guessesPerIp.windowSeconds });
     if (!found) return fail(reply, 401, 'invalid_token');
     await revokeAccessToken(deps.db, org(request).tenantId, found.tokenId, deps.clock.now());
     await recordAudit(deps.db, deps.clock.now(), clientOf(request), { tenantId: org(request).tenantId, event: 'app_logged_out', outcome: 'success', actorAccountId: found.account.id, subjectAccountId: found.account.id });

@@ -60,6 +60,8 @@ export interface AuditFilter {
   tenantId: string;
   /** Events where this account is actor or subject. */
   accountId?: string;
+  /** Events about this account (its own security activity). */
+  subjectAccountId?: string;
   event?: string;
   from?: Date;
   to?: Date;
@@ -88,12 +90,13 @@ export async function listAuditEvents(db: Queryable, filter: AuditFilter): Promi
        LEFT JOIN account subject ON subject.tenant_id = e.tenant_id AND subject.id = e.subject_account_id
       WHERE e.tenant_id = $1
         AND ($2::uuid IS NULL OR e.actor_account_id = $2::uuid OR e.subject_account_id = $2::uuid)
+        AND ($7::uuid IS NULL OR e.subject_account_id = $7::uuid)
         AND ($3::text IS NULL OR e.event = $3::text)
         AND ($4::timestamptz IS NULL OR e.occurred_at >= $4::timestamptz)
         AND ($5::timestamptz IS NULL OR e.occurred_at < $5::timestamptz)
       ORDER BY e.occurred_at DESC, e.id DESC
       LIMIT $6`,
-    [filter.tenantId, filter.accountId ?? null, filter.event ?? null, filter.from ?? null, filter.to ?? null, filter.limit],
+    [filter.tenantId, filter.accountId ?? null, filter.event ?? null, filter.from ?? null, filter.to ?? null, filter.limit, filter.subjectAccountId ?? null],
   );
   return rows.map((r) => ({
     id: r.id,

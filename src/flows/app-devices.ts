@@ -1,5 +1,5 @@
 import type { Account } from '../accounts/accounts.js';
-import { findAccountById } from '../accounts/accounts.js';
+import { findAccountById, isAccountId } from '../accounts/accounts.js';
 import { addSeconds } from '../core/clock.js';
 import { issueToken, parseToken, secretMatches } from '../core/token.js';
 import type { Queryable } from '../db/db.js';
@@ -69,7 +69,7 @@ export type DeviceLookup = { kind: 'ok'; device: AppDevice; pinHash: string | nu
 /** The device that an id and secret name, compared in constant time. */
 export async function findDevice(db: Queryable, tenantId: string, deviceId: string, deviceSecret: string): Promise<DeviceLookup> {
   const parsed = parseToken(deviceSecret);
-  if (!parsed || !/^[0-9a-f-]{36}$/i.test(deviceId)) return { kind: 'invalid' };
+  if (!parsed || !isAccountId(deviceId)) return { kind: 'invalid' };
   const [row] = await db.query<DeviceRow>(
     'SELECT tenant_id, id, account_id, name, secret_hash, pin_hash, created_at, last_used_at, removed_at FROM app_device WHERE tenant_id = $1 AND id = $2',
     [tenantId, deviceId],
@@ -89,7 +89,8 @@ export async function setDevicePin(db: Queryable, device: AppDevice, pin: string
   return rows.length === 1;
 }
 
-export type PinCheck = { ok: true } | { ok: false; error: 'invalid_pin'; attemptsLeft: number } | { ok: false; error: 'device_revoked' };
+/** `removedNow`: this very check removed the device (so exactly one audit row says so). */
+export type PinCheck = { ok: true } | { ok: false; error: 'invalid_pin'; attemptsLeft: number } | { ok: false; error: 'device_revoked'; removedNow: boolean };
 
 /**
  * Checks a PIN (SPEC 5, SECURITY 8): a try is counted BEFORE the PIN is compared, atomically, so
@@ -101,14 +102,18 @@ export async function checkDevicePin(deps: Pick<Deps, 'db' | 'clock'>, device: A
     'UPDATE app_device SET pin_failures = pin_failures + 1 WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL AND pin_failures < $3 RETURNING pin_failures',
     [device.tenantId, device.id, pinTries],
   );
-  if (!reserved) return { ok: false, error: 'device_revoked' };
+  if (!reserved) {
+    // Tries used up but the device not yet removed (a crash in between): remove it now.
+    const removedNow = await removeDevice(deps.db, device.tenantId, device.id, 'pin_failures', deps.clock.now());
+    return { ok: false, error: 'device_revoked', removedNow };
+  }
   if (/^\d{5}$/.test(pin) && (await verifyPassword(pinHash, pin))) {
     await deps.db.query('UPDATE app_device SET pin_failures = 0, last_used_at = $3 WHERE tenant_id = $1 AND id = $2', [device.tenantId, device.id, deps.clock.now()]);
     return { ok: true };
   }
   if (reserved.pin_failures >= pinTries) {
-    await removeDevice(deps.db, device.tenantId, device.id, 'pin_failures', deps.clock.now());
-    return { ok: false, error: 'device_revoked' };
+    const removedNow = await removeDevice(deps.db, device.tenantId, device.id, 'pin_failures', deps.clock.now());
+    return { ok: false, error: 'device_revoked', removedNow };
   }
   return { ok: false, error: 'invalid_pin', attemptsLeft: pinTries - reserved.pin_failures };
 }
@@ -125,10 +130,15 @@ export async function removeDevice(db: Queryable, tenantId: string, deviceId: st
   return rows.length === 1;
 }
 
-/** Every device of an account (password reset, deactivation, staff 2FA reset). */
+/**
+ * Every device of an account (password reset, deactivation, staff 2FA reset), and every app login
+ * still under way: a QR code on screen or a challenge waiting for its code can no longer link one.
+ */
 export async function removeAccountDevices(db: Queryable, tenantId: string, accountId: string, reason: string, now: Date): Promise<number> {
   const rows = await db.query<{ id: string }>('SELECT id FROM app_device WHERE tenant_id = $1 AND account_id = $2 AND removed_at IS NULL', [tenantId, accountId]);
   for (const row of rows) await removeDevice(db, tenantId, row.id, reason, now);
+  await db.query('UPDATE app_qr_token SET expires_at = $3 WHERE tenant_id = $1 AND account_id = $2 AND used_at IS NULL AND expires_at > $3', [tenantId, accountId, now]);
+  await db.query('UPDATE app_login_challenge SET expires_at = $3 WHERE tenant_id = $1 AND account_id = $2 AND completed_at IS NULL AND expires_at > $3', [tenantId, accountId, now]);
   return rows.length;
 }
 

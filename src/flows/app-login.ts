@@ -12,6 +12,7 @@ import { queueEmail } from './outgoing-mail.js';
 import { attemptPassword } from './password-attempt.js';
 import { publicUrl } from './public-url.js';
 import { checkSecondFactor, codeBudget, type CodeInput } from './second-factor-check.js';
+import { sendSmsCode } from './two-factor.js';
 
 /** SPEC 4.7: the QR token lives 2 minutes and works once. */
 export const qrTokenSeconds = 120;
@@ -122,6 +123,12 @@ export async function loginWithPassword(deps: Deps, org: Organization, client: R
     'INSERT INTO app_login_challenge (tenant_id, id, account_id, secret_hash, device_name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
     [org.tenantId, challenge.id, user.id, challenge.secretHash, input.deviceName.slice(0, 100), now, addSeconds(now, challengeSeconds)],
   );
+  // With SMS, the code goes out now, bound to this challenge (the browser sends it when its code
+  // page opens). A new login starts a new challenge and, within the SMS limits, a new code.
+  if (factor.method === 'sms') {
+    const sent = await sendSmsCode(deps, org, user, { sessionId: challenge.id, purpose: 'login', phone: factor.phone!, locale: user.locale ?? org.defaultLocale }, client);
+    if (!sent.ok) deps.log.warn({ error: sent.error }, 'app login: the SMS code could not be sent; a recovery code still works');
+  }
   return { kind: 'second_factor', challengeId: challenge.token, methods: [factor.method, 'recovery'] };
 }
 

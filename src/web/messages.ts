@@ -34,6 +34,7 @@ const catalogue = {
   'devices.removed': { nl: 'Het apparaat is verwijderd en kan niet meer inloggen.', en: 'The device was removed and can no longer log in.' },
   'activity.title': { nl: 'Beveiligingsactiviteit', en: 'Security activity' },
   'activity.caption': { nl: 'Je recente inlogpogingen en wijzigingen, nieuwste eerst', en: 'Your recent logins and changes, newest first' },
+  'activity.byStaff': { nl: 'door een medewerker', en: 'by a staff member' },
   'activity.success': { nl: 'gelukt', en: 'succeeded' },
   'activity.failure': { nl: 'mislukt', en: 'failed' },
   'activity.notYou': { nl: 'Zie je iets dat je niet herkent? Wijzig je wachtwoord en neem contact op met de helpdesk.', en: 'See something you do not recognize? Change your password and contact the helpdesk.' },

@@ -122,13 +122,17 @@ export const submitRemoveDevice: PageHandler = async (page) => {
 export const showActivity: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const events = await listAuditEvents(deps.db, { tenantId: ctx.org.tenantId, accountId: ctx.account!.id, limit: 100 });
+  const me = ctx.account!.id;
+  const events = await listAuditEvents(deps.db, { tenantId: ctx.org.tenantId, subjectAccountId: me, limit: 100 });
   const body = events.length === 0
     ? html`<p>${t('audit.none')}</p>`
     : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('activity.title')}"><table>
 <caption>${t('activity.caption')}</caption>
 <thead><tr><th scope="col">${t('devices.when')}</th><th scope="col">${t('audit.event')}</th><th scope="col">${t('audit.outcome')}</th><th scope="col">IP</th></tr></thead>
-<tbody>${events.map((e) => html`<tr><td>${formatTime(e.occurredAt, ctx.locale)}</td><td>${e.event.replace(/_/g, ' ')}</td><td>${e.outcome === 'success' ? t('activity.success') : t('activity.failure')}</td><td>${e.ip ?? ''}</td></tr>`)}</tbody>
+<tbody>${events.map(
+    (e) =>
+      html`<tr><td>${formatTime(e.occurredAt, ctx.locale)}</td><td>${e.event.replace(/_/g, ' ')}</td><td>${e.outcome === 'success' ? t('activity.success') : t('activity.failure')}</td><td>${e.actorAccountId === null || e.actorAccountId === me ? (e.ip ?? '') : t('activity.byStaff')}</td></tr>`,
+  )}</tbody>
 </table></div>
 <p>${t('activity.notYou')} <a href="/help">${t('nav.help')}</a></p>`;
   return { html: renderPage(ctx, { title: t('activity.title'), body }) };
