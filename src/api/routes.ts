@@ -63,6 +63,28 @@ function bearer(request: FastifyRequest): string {
 export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
   const org = (request: FastifyRequest) => request.org!;
 
+  /**
+   * The device the body names, or null once the answer is sent: 429 while this network is
+   * throttled for guessing, else 401 (a wrong id or secret counts as a guess). A removed device
+   * answers `device_revoked` where the table says so, `invalid_device` elsewhere.
+   */
+  const deviceOf = async (request: FastifyRequest, reply: FastifyReply, input: { deviceId: string; deviceSecret: string }, removed: 'invalid_device' | 'device_revoked') => {
+    const retry = await guessBlocked(deps, org(request), request);
+    if (retry) {
+      fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
+      return null;
+    }
+    const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
+    if (found.kind === 'ok') return found;
+    if (found.kind === 'removed' && removed === 'device_revoked') {
+      fail(reply, 401, 'device_revoked');
+      return null;
+    }
+    await countGuess(deps, org(request), request);
+    fail(reply, 401, 'invalid_device');
+    return null;
+  };
+
   /** The account behind the bearer token; unknown tokens count as guesses (SECURITY 9). */
   const bearerAccount = async (request: FastifyRequest) => {
     if (await guessBlocked(deps, org(request), request)) return 'throttled' as const;
@@ -117,13 +139,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
     const input = strings(request.body, ['deviceId', 'deviceSecret', 'pin']);
     const shape = checkPinShape(input.pin);
     if (shape) return fail(reply, 400, shape);
-    const retry = await guessBlocked(deps, org(request), request);
-    if (retry) return fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
-    const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
-    if (found.kind !== 'ok') {
-      await countGuess(deps, org(request), request);
-      return fail(reply, 401, 'invalid_device');
-    }
+    const found = await deviceOf(request, reply, input, 'invalid_device');
+    if (!found) return reply;
     if (found.pinHash !== null || !(await setDevicePin(deps.db, found.device, input.pin))) return fail(reply, 409, 'pin_already_set');
     await recordAudit(deps.db, deps.clock.now(), clientOf(request), { tenantId: org(request).tenantId, event: 'pin_set', outcome: 'success', actorAccountId: found.device.accountId, subjectAccountId: found.device.accountId, details: { deviceId: found.device.id } });
     return reply.code(204).send();
@@ -131,14 +148,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post(`${apiPrefix}/login/pin`, async (request, reply) => {
     const input = strings(request.body, ['deviceId', 'deviceSecret', 'pin']);
-    const retry = await guessBlocked(deps, org(request), request);
-    if (retry) return fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
-    const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
-    if (found.kind === 'removed') return fail(reply, 401, 'device_revoked');
-    if (found.kind === 'invalid') {
-      await countGuess(deps, org(request), request);
-      return fail(reply, 401, 'invalid_device');
-    }
+    const found = await deviceOf(request, reply, input, 'device_revoked');
+    if (!found) return reply;
     // Until a PIN is set the device can do nothing but set it (SPEC 5).
     if (found.pinHash === null) return fail(reply, 409, 'pin_not_set');
     const check = await checkDevicePin(deps, found.device, found.pinHash, input.pin);
@@ -163,13 +174,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.post(`${apiPrefix}/pin/reset`, async (request, reply) => {
     const input = strings(request.body, ['deviceId', 'deviceSecret']);
-    const retry = await guessBlocked(deps, org(request), request);
-    if (retry) return fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
-    const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
-    if (found.kind !== 'ok') {
-      await countGuess(deps, org(request), request);
-      return fail(reply, 401, 'invalid_device');
-    }
+    const found = await deviceOf(request, reply, input, 'invalid_device');
+    if (!found) return reply;
     await removeDevice(deps.db, org(request).tenantId, found.device.id, 'pin_reset', deps.clock.now());
     await recordAudit(deps.db, deps.clock.now(), clientOf(request), { tenantId: org(request).tenantId, event: 'app_device_removed', outcome: 'success', actorAccountId: found.device.accountId, subjectAccountId: found.device.accountId, details: { deviceId: found.device.id, reason: 'pin_reset' } });
     return reply.code(204).send();

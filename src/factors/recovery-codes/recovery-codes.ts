@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { encodeBase32With } from '../totp/base32.js';
 
 /**
  * SPEC 4.5 recovery codes: 6 codes of 80 random bits each, written as 16 Crockford base32
@@ -60,17 +61,7 @@ export function hashRecoveryCode(normalized: string): Buffer {
 }
 
 function encodeCrockford(bytes: Buffer): string {
-  let output = '';
-  let buffer = 0;
-  let bitCount = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bitCount += 8;
-    while (bitCount >= 5) {
-      bitCount -= 5;
-      output += crockfordAlphabet[(buffer >> bitCount) & 0x1f];
-    }
-  }
+  const output = encodeBase32With(bytes, crockfordAlphabet);
   if (output.length !== codeCharacters) {
     throw new Error('recovery code encoding produced the wrong length');
   }

@@ -4,6 +4,11 @@ const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Upper case, without `=` padding (authenticator apps do not need it in otpauth URIs). */
 export function encodeBase32(bytes: Uint8Array): string {
+  return encodeBase32With(bytes, alphabet);
+}
+
+/** Five bits per character in the given 32-character alphabet (RFC 4648 §6 order of bits). */
+export function encodeBase32With(bytes: Uint8Array, alphabet: string): string {
   let output = '';
   let buffer = 0;
   let bitCount = 0;
