@@ -16,7 +16,7 @@ import type { Organization } from '../../src/tenants/organizations.js';
 import { runAppCli, type LineSource } from '../../tools/app-cli.js';
 import { createActiveAccount, createTestOrg } from '../harness.js';
 import { decodeQrDataUrl } from '../qr.js';
-import { browserSkip, checkAccessibility, navigating, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, useBrowserServer } from './server.js';
 
 const period = 30_000;
 const stepOf = (ms: number) => Math.floor(ms / period);
@@ -60,19 +60,14 @@ async function readState(file: string): Promise<Record<string, unknown>> {
 }
 
 describe('browser: the app, linked by QR code and by e-mail', { skip: browserSkip() }, () => {
-  let s: BrowserServer | undefined;
+  const s = useBrowserServer();
   let dir: string | undefined;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ingang-app-browser-'));
-    s = await startBrowserServer();
-  }, { timeout: 90_000 });
+  });
   after(async () => {
-    try {
-      await s?.close();
-    } finally {
-      if (dir) await rm(dir, { recursive: true, force: true });
-    }
-  }, { timeout: 30_000 });
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   /** Does `click`, waits for the URL (a pathname, or a RegExp on pathname + search) and runs axe. */
   async function follow(page: Page, click: () => Promise<unknown>, path: string | RegExp, label = ''): Promise<void> {
@@ -82,7 +77,7 @@ describe('browser: the app, linked by QR code and by e-mail', { skip: browserSki
   }
 
   async function logIn(page: Page, org: Organization, email: string, password: string): Promise<void> {
-    await page.goto(`${s!.origin(org)}/login`);
+    await page.goto(`${s().origin(org)}/login`);
     await checkAccessibility(page, 'login');
     await page.getByLabel('E-mail address').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
@@ -105,7 +100,7 @@ describe('browser: the app, linked by QR code and by e-mail', { skip: browserSki
 
   test('QR code in Chromium → the app links, sets a PIN, unlocks, reads /me; the mail arrives; devices list; reset-pin removes it', { timeout: 60_000 }, async (t) => {
     const started = Date.now();
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const origin = server.origin(org);
     const user = await createActiveAccount(server.t, org, { email: `app.${org.slug}@example.org`, name: 'Femke Visser', password: 'pebble orchard 8 swans' });
@@ -203,7 +198,7 @@ describe('browser: the app, linked by QR code and by e-mail', { skip: browserSki
 
   test('with TOTP set up in Chromium, the app logs in by e-mail, password and a later code; PIN, unlock, /me', { timeout: 75_000 }, async (t) => {
     const started = Date.now();
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const origin = server.origin(org);
     const user = await createActiveAccount(server.t, org, { email: `totp.${org.slug}@example.org`, name: 'Joost Bakker', password: 'silver canyon 5 herons' });

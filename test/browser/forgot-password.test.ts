@@ -1,18 +1,12 @@
 // Journey (b), in a real browser: forgot password end to end, with the mails over SMTP.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, navigating, linkIn, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, linkIn, useBrowserServer } from './server.js';
 
 describe('browser: forgot password → mail → new password → log in', { skip: browserSkip() }, () => {
-  let s: BrowserServer | undefined;
-  before(async () => {
-    s = await startBrowserServer();
-  }, { timeout: 90_000 });
-  after(async () => {
-    await s?.close();
-  }, { timeout: 30_000 });
+  const s = useBrowserServer();
 
   async function logIn(page: Page, email: string, password: string): Promise<void> {
     await page.getByLabel('E-mail address').fill(email);
@@ -21,7 +15,7 @@ describe('browser: forgot password → mail → new password → log in', { skip
   }
 
   test('an active client resets a forgotten password through the mailed link', { timeout: 120_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const origin = server.origin(org);
     const oldPassword = 'copper violin at 3 dawns';

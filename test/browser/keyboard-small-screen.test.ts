@@ -1,10 +1,10 @@
 // Journey (c), in a real browser: at 320 CSS px wide nothing scrolls sideways, and the login form
 // works with the keyboard alone, with a visible focus indicator.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, navigating, horizontalOverflow, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, horizontalOverflow, useBrowserServer } from './server.js';
 
 const width = 320;
 
@@ -46,16 +46,10 @@ async function assertVisibleFocus(page: Page, what: string): Promise<void> {
 }
 
 describe('browser: keyboard only, 320 px wide', { skip: browserSkip() }, () => {
-  let s: BrowserServer | undefined;
-  before(async () => {
-    s = await startBrowserServer();
-  }, { timeout: 90_000 });
-  after(async () => {
-    await s?.close();
-  }, { timeout: 30_000 });
+  const s = useBrowserServer();
 
   test('the login form fits 320 px and works with Tab, typing and Enter', { timeout: 120_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t, { name: 'Huisartsenpraktijk De Lange Weg en Omstreken' });
     const origin = server.origin(org);
     const client = await createActiveAccount(server.t, org, { role: 'client', name: 'Chris Keyboard', password: 'tabs and enter keys only!' });
@@ -96,7 +90,7 @@ describe('browser: keyboard only, 320 px wide', { skip: browserSkip() }, () => {
   });
 
   test('the forgot-password form fits 320 px and its error shows, tied to the field', { timeout: 60_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const page = await server.newPage({ viewport: { width, height: 640 } });
     await page.goto(`${server.origin(org)}/password/forgot`);

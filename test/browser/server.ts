@@ -2,6 +2,7 @@
 // that the durable outbox delivers to over real SMTP, and Debian's Chromium driven by
 // playwright-core. See test/browser/README.md for how and why.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import axe from 'axe-core';
@@ -365,4 +366,22 @@ export async function navigating(page: Page, action: () => Promise<unknown>): Pr
   const loaded = page.waitForEvent('load', { timeout: 15_000 });
   await action();
   await loaded;
+}
+
+/**
+ * Starts one server (with its SMTP peer and Chromium) for the enclosing `describe`, and stops it
+ * after, also when a test fails. Returns a getter for the tests.
+ */
+export function useBrowserServer(): () => BrowserServer {
+  let server: BrowserServer | undefined;
+  before(async () => {
+    server = await startBrowserServer();
+  }, { timeout: 90_000 });
+  after(async () => {
+    await server?.close();
+  }, { timeout: 30_000 });
+  return () => {
+    if (!server) throw new Error('the browser server did not start');
+    return server;
+  };
 }

@@ -3,13 +3,13 @@
 // real clock; login with a recovery code; a helpdesk reset where the org requires 2FA.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { createActiveAccount, createTestOrg } from '../harness.js';
 import { decodeQrDataUrl } from '../qr.js';
-import { browserSkip, checkAccessibility, navigating, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, useBrowserServer } from './server.js';
 
 const period = 30_000;
 const stepOf = (ms: number) => Math.floor(ms / period);
@@ -28,13 +28,7 @@ interface TotpSetUp {
 }
 
 describe('browser: two-step verification', { skip: browserSkip() }, () => {
-  let s: BrowserServer | undefined;
-  before(async () => {
-    s = await startBrowserServer();
-  }, { timeout: 90_000 });
-  after(async () => {
-    await s?.close();
-  }, { timeout: 30_000 });
+  const s = useBrowserServer();
 
   /** Does `click`, waits for the URL (a pathname, or a RegExp on pathname + search) and runs axe. */
   async function follow(page: Page, click: () => Promise<unknown>, path: string | RegExp, label = ''): Promise<void> {
@@ -44,7 +38,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
   }
 
   async function logIn(page: Page, org: Organization, email: string, password: string, landing: string | RegExp): Promise<void> {
-    await page.goto(`${s!.origin(org)}/login`);
+    await page.goto(`${s().origin(org)}/login`);
     await checkAccessibility(page, 'login');
     await page.getByLabel('E-mail address').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(password);
@@ -135,7 +129,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
   }
 
   test('TOTP: set up by scanning the QR code, then log in with password and a later code', { timeout: 90_000 }, async (t) => {
-    const server = s!;
+    const server = s();
     // Characters that must be percent-encoded in the otpauth URI: spaces, "&", "é", "+", "@".
     const org = await createTestOrg(server.t, { name: `Huisartsen Noord & Zuid é ${Math.random().toString(36).slice(2, 6)}` });
     const user = await createActiveAccount(server.t, org, { email: `Anna+2fa.${org.slug}@Example.org`, name: 'Anna Jansen', password: 'amber kettle sings 4 owls' });
@@ -182,7 +176,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
   });
 
   test('a recovery code, typed in lower case without dashes, logs in and tells how many are left', { timeout: 60_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const user = await createActiveAccount(server.t, org, { name: 'Bram de Boer' });
     const mark = server.smtp.mark();
@@ -207,7 +201,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
   });
 
   test('where 2FA is required: forced setup, a helpdesk reset logs the client out, setup is forced again', { timeout: 60_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t, { policy: { twoFactorClients: 'required' } });
     const client = await createActiveAccount(server.t, org, { name: 'Cees Lost-Phone', password: 'violet harbour 9 cranes' });
     const helpdesk = await createActiveAccount(server.t, org, { role: 'helpdesk', name: 'Hanna Helpdesk', password: 'copper meadow 3 foxes' });

@@ -1,19 +1,13 @@
 // Journey (a), in a real browser: a professional creates a client, the welcome mail arrives over
 // SMTP, the client sets a password (a too-common one first), looks around, logs out, logs in.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, navigating, linkIn, startBrowserServer, type BrowserServer } from './server.js';
+import { browserSkip, checkAccessibility, navigating, linkIn, useBrowserServer } from './server.js';
 
 describe('browser: welcome → set password → look around → logout → login', { skip: browserSkip() }, () => {
-  let s: BrowserServer | undefined;
-  before(async () => {
-    s = await startBrowserServer();
-  }, { timeout: 90_000 });
-  after(async () => {
-    await s?.close();
-  }, { timeout: 30_000 });
+  const s = useBrowserServer();
 
   async function follow(page: Page, click: () => Promise<void>, path: string | RegExp): Promise<void> {
     await click();
@@ -22,7 +16,7 @@ describe('browser: welcome → set password → look around → logout → login
   }
 
   test('a professional creates a client, who sets a password through the welcome mail', { timeout: 120_000 }, async () => {
-    const server = s!;
+    const server = s();
     const org = await createTestOrg(server.t);
     const origin = server.origin(org);
     const pro = await createActiveAccount(server.t, org, { role: 'professional', name: 'Dr. Pro Fessional', password: 'quiet lantern over 7 hills' });
