@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
+import { TestBrowser } from './browser-client.js';
 import { createSmsTransport } from '../src/mail-setup.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { ManualClock } from '../src/core/clock.js';
@@ -180,4 +181,11 @@ export async function createActiveAccount(
 
 export function hostOf(org: Organization): string {
   return `${org.slug}.localhost`;
+}
+
+/** A browser of this org that has passed the password step (what comes next is the test's). */
+export async function loggedInBrowser(t: TestApp, org: Organization, account: { email: string; password: string }): Promise<TestBrowser> {
+  const browser = new TestBrowser(t.app, hostOf(org));
+  await browser.login(account.email, account.password);
+  return browser;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 import { enableTotp, TestAuthenticator } from '../two-factor-helpers.js';
 
 let t: TestApp;
@@ -13,11 +13,7 @@ after(async () => t.close());
 
 type Org = Parameters<typeof hostOf>[0];
 
-async function loggedIn(org: Org, account: { email: string; password: string }) {
-  const browser = new TestBrowser(t.app, hostOf(org));
-  await browser.login(account.email, account.password);
-  return browser;
-}
+const loggedIn = (org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) => loggedInBrowser(t, org, account);
 
 describe('setup races and SMS number binding', () => {
   test('a double "confirm" keeps the new factor active', async () => {

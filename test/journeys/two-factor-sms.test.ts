@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -11,11 +11,7 @@ after(async () => t.close());
 
 const phone = '+31612345678';
 
-async function loggedIn(org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) {
-  const browser = new TestBrowser(t.app, hostOf(org));
-  await browser.login(account.email, account.password);
-  return browser;
-}
+const loggedIn = (org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) => loggedInBrowser(t, org, account);
 
 async function enableSms(browser: TestBrowser) {
   await browser.get('/account/2fa/setup');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findAccountById } from '../../src/accounts/accounts.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
@@ -11,11 +11,7 @@ before(async () => {
 });
 after(async () => t.close());
 
-async function loggedIn(org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) {
-  const browser = new TestBrowser(t.app, hostOf(org));
-  await browser.login(account.email, account.password);
-  return browser;
-}
+const loggedIn = (org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) => loggedInBrowser(t, org, account);
 
 describe('TOTP setup and login (SPEC 4.5)', () => {
   test('the QR code holds the exact otpauth URI; after setup, login asks password then code', async () => {
