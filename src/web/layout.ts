@@ -30,15 +30,23 @@ function languageSwitch(ctx: WebContext): SafeHtml {
   return html`<a class="lang" href="?lang=${other}" hreflang="${other}" lang="${other}">${label}</a>`;
 }
 
+function logoutForm(ctx: WebContext): SafeHtml {
+  return html`<form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link">${ctx.t('nav.logout')}</button></form>`;
+}
+
 function navigation(ctx: WebContext): SafeHtml {
   const account = ctx.account;
-  if (!account) return html`<nav aria-label="${ctx.t('nav.label')}">${languageSwitch(ctx)}</nav>`;
+  if (!account) {
+    // Half-way in (code step, forced setup, codes to store): the way out is always there.
+    const halfWay = 'account' in ctx.standing && ctx.session !== null;
+    return html`<nav aria-label="${ctx.t('nav.label')}">${languageSwitch(ctx)}${halfWay ? logoutForm(ctx) : null}</nav>`;
+  }
   return html`<nav aria-label="${ctx.t('nav.label')}">
   <a href="/">${ctx.t('nav.home')}</a>
   <a href="/account">${ctx.t('nav.account')}</a>
   ${account.role !== 'client' ? html`<a href="/staff/accounts">${ctx.t('nav.staff')}</a>` : null}
   ${account.role === 'admin' ? html`<a href="/admin/policy">${ctx.t('nav.policy')}</a> <a href="/admin/audit">${ctx.t('nav.audit')}</a>` : null}
-  <form method="post" action="/logout" class="inline">${csrfField(ctx)}<button type="submit" class="link">${ctx.t('nav.logout')}</button></form>
+  ${logoutForm(ctx)}
 </nav>`;
 }
 

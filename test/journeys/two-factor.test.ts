@@ -181,6 +181,7 @@ describe('step-up (SPEC 4.5)', () => {
     const forced = new TestBrowser(t.app, hostOf(strict));
     await forced.login(member.email, member.password);
     assert.equal((await forced.get('/account')).headers.location, '/account/2fa/setup', 'required: setup comes first');
+    assert.match((await forced.get('/account/2fa/setup')).body, /action="\/logout"/, 'the way out is offered during forced setup');
     const { app: memberApp } = await enableTotp(t, forced);
     await forced.get('/account/2fa');
     const refused = await forced.post('/account/2fa/disable', { password: member.password, code: memberApp.code(t) });
