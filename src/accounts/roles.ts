@@ -1,13 +1,8 @@
 export const roles = ['client', 'professional', 'helpdesk', 'admin'] as const;
 export type Role = (typeof roles)[number];
-export type StaffRole = Exclude<Role, 'client'>;
 
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);
-}
-
-export function isStaff(role: Role): role is StaffRole {
-  return role !== 'client';
 }
 
 /** SPEC 2: admins create staff; professionals, helpdesk and admins create clients. */

@@ -25,7 +25,3 @@ export class ManualClock implements Clock {
 export function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);
 }
-
-export function secondsBetween(earlier: Date, later: Date): number {
-  return (later.getTime() - earlier.getTime()) / 1000;
-}

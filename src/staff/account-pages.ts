@@ -11,10 +11,8 @@ import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 import { notFoundPage } from '../web/pages/errors.js';
 import { findActiveFactor } from '../factors/second-factor/store.js';
 import { findManagedAccount, visibleRoles } from './scope.js';
+import { formatTime } from '../web/format.js';
 
-function formatTime(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam' }).format(date);
-}
 
 export const listAccounts: PageHandler = async ({ deps, ctx, query }) => {
   const actor = ctx.account!;

@@ -277,6 +277,7 @@ const catalogue = {
   'password.problem.containsOrg': { nl: 'Het wachtwoord mag de naam van deze organisatie niet bevatten.', en: 'The password may not contain the name of this organization.' },
   'password.problem.sameAsCurrent': { nl: 'Kies een ander wachtwoord dan je huidige.', en: 'Choose a password other than your current one.' },
   'password.problem.mismatch': { nl: 'De twee wachtwoorden zijn niet gelijk.', en: 'The two passwords do not match.' },
+  'password.tip': { nl: 'Tip: {tip}', en: 'Tip: {tip}' },
   'password.error.current': { nl: 'Je huidige wachtwoord klopt niet.', en: 'Your current password is not right.' },
   'password.change.title': { nl: 'Wachtwoord wijzigen', en: 'Change password' },
   'password.change.intro': { nl: 'Na het wijzigen word je op je andere apparaten uitgelogd.', en: 'After the change you will be logged out on your other devices.' },

@@ -68,6 +68,20 @@ describe('/account', () => {
 });
 
 describe('language (SPEC 4)', () => {
+  test('a refused password gets its reason and a strength tip in the page’s language', async () => {
+    const org = await createTestOrg(t, { locale: 'nl' });
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    await browser.get('/account');
+    await browser.post('/account', { name: user.name, locale: 'nl' });
+    await browser.get('/account/password');
+    const refused = await browser.post('/account/password', { currentPassword: user.password, password: 'qwerty123456', passwordConfirm: 'qwerty123456' });
+    assert.match(refused.body, /wordt veel gebruikt/);
+    assert.match(refused.body, /Tip: [^<]+</);
+    assert.doesNotMatch(refused.body, /qwerty123456/);
+  });
+
   test("the org default, then Accept-Language, then the page's switch decide for anonymous visitors", async () => {
     const org = await createTestOrg(t, { locale: 'nl' });
     const plain = await t.app.inject({ method: 'GET', url: '/login', headers: { host: hostOf(org) } });

@@ -106,6 +106,7 @@ describe('forgot password (SPEC 4.4)', () => {
     assert.equal(weak.statusCode, 200);
     assert.match(weak.body, /used a lot/);
     assert.doesNotMatch(weak.body, /qwerty123456/, 'a password is never echoed back');
+    assert.match(weak.body, /used a lot[^<]* Tip: [^<]+</, 'after the reason, zxcvbn’s own tip for this password');
     const unknown = await browser.get('/password/reset/AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     t.clock.advanceMinutes(61);
     const expired = await browser.get(link);

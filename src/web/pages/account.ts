@@ -101,7 +101,7 @@ export const submitPasswordChange: PageHandler = async (page) => {
   if (!outcome.ok) {
     if (outcome.error === 'wrong_current_password') return passwordPage(page, { currentPassword: ctx.t('password.error.current') });
     if (outcome.error === 'code_rejected') return passwordPage(page, { code: codeErrorText(ctx, outcome.check) });
-    return passwordPage(page, passwordProblemErrors(ctx, outcome.problems));
+    return passwordPage(page, passwordProblemErrors(ctx, outcome.problems, input.password));
   }
   // The change proved the password (and the code, with 2FA): the session keeps both proofs.
   const hasFactor = (await findFactorInForce(deps.db, ctx.org, ctx.account!)) !== null;

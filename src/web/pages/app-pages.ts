@@ -16,10 +16,8 @@ import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { codeErrorText, smsCodeButton, smsNotice } from './second-factor-login.js';
+import { formatTime } from '../format.js';
 
-function formatTime(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam' }).format(date);
-}
 
 /** SPEC 4.7: the QR code only after a password or code check at most 10 minutes old. */
 function proofIsFresh(page: PageRequest): boolean {

@@ -1,5 +1,6 @@
 import { html, type SafeHtml } from '../../core/html.js';
 import type { PasswordProblem } from '../../factors/password/rules.js';
+import { estimateStrength } from '../../factors/password/strength.js';
 import type { WebContext } from '../context.js';
 import { inputField } from '../fields.js';
 import type { FormErrors } from '../layout.js';
@@ -16,12 +17,19 @@ const problemKeys: Record<PasswordProblem, MessageKey> = {
   mismatch: 'password.problem.mismatch',
 };
 
-/** Each refusal names its reason (SPEC 3); a mismatch belongs to the confirmation field. */
-export function passwordProblemErrors(ctx: WebContext, problems: PasswordProblem[]): FormErrors {
+/**
+ * Each refusal names its reason (SPEC 3); a mismatch belongs to the confirmation field. After the
+ * reasons comes zxcvbn's own warning or suggestion for the typed password, in the page's language.
+ */
+export function passwordProblemErrors(ctx: WebContext, problems: PasswordProblem[], typedPassword: string): FormErrors {
   const params = { min: ctx.org.policy.passwordMinLength };
   const main = problems.filter((p) => p !== 'mismatch').map((p) => ctx.t(problemKeys[p], params));
   const errors: FormErrors = {};
-  if (main.length > 0) errors.password = main.join(' ');
+  if (main.length > 0) {
+    const estimate = estimateStrength(typedPassword, [ctx.org.name, ctx.org.slug], ctx.locale);
+    const tip = estimate.warning ?? estimate.suggestions[0];
+    errors.password = [...main, tip ? ctx.t('password.tip', { tip }) : null].filter(Boolean).join(' ');
+  }
   if (problems.includes('mismatch')) errors.passwordConfirm = ctx.t(problemKeys.mismatch);
   return errors;
 }

@@ -105,7 +105,7 @@ export const submitReset: PageHandler = async (page) => {
     if (outcome.error === 'password_rejected' || outcome.error === 'code_rejected') {
       const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
       if (!lookup.usable) return resetLinkNotValid(page);
-      const errors = outcome.error === 'password_rejected' ? passwordProblemErrors(ctx, outcome.problems) : { code: outcome.check ? codeErrorText(ctx, outcome.check) : ctx.t('reset.error.code') };
+      const errors = outcome.error === 'password_rejected' ? passwordProblemErrors(ctx, outcome.problems, field(body, 'password')) : { code: outcome.check ? codeErrorText(ctx, outcome.check) : ctx.t('reset.error.code') };
       return resetForm(page, token, lookup.account, errors);
     }
     return (await countTokenMiss(page)) ?? resetLinkNotValid(page);

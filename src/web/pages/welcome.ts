@@ -53,7 +53,7 @@ export const submitWelcome: PageHandler = async (page) => {
   if (blocked) return blocked;
   const outcome = await completeWelcome(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
   if (!outcome.ok) {
-    if (outcome.error === 'password_rejected') return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems));
+    if (outcome.error === 'password_rejected') return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems, field(body, 'password')));
     return (await countTokenMiss(page)) ?? linkNotValid(page, token);
   }
   // Setting the password through the link proves the person: log them in (SPEC 4.1).
