@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
+import { passwordVerificationCount } from './factors/password/hashing.js';
 
 const responsesByStatusClass = new Map<string, number>();
 
@@ -39,6 +40,9 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: Deps): void
       '# HELP ingang_http_responses_total HTTP responses by status class.',
       '# TYPE ingang_http_responses_total counter',
       ...[...responsesByStatusClass].map(([cls, n]) => `ingang_http_responses_total{class="${cls}"} ${n}`),
+      '# HELP ingang_password_verifications_total argon2id verifications run, dummy ones for unknown addresses included.',
+      '# TYPE ingang_password_verifications_total counter',
+      `ingang_password_verifications_total ${passwordVerificationCount()}`,
       '# HELP ingang_jobs_pending Outbox and background jobs waiting to run.',
       '# TYPE ingang_jobs_pending gauge',
       `ingang_jobs_pending ${queue[0]?.pending ?? 0}`,

@@ -158,16 +158,16 @@ describe('smtpTransport', () => {
     await assert.rejects(transport.send(email));
   });
 
-  it('rejects within the greeting timeout set in the URL when the server never greets', async () => {
+  // nodemailer's own greeting timeout is 30 s: a URL option that were ignored would run into this
+  // test's 20 s limit. That limit only catches a hang; it is not a claim about speed.
+  it('rejects within the greeting timeout set in the URL when the server never greets', { timeout: 20_000 }, async () => {
     const sockets = new Set<net.Socket>();
     const silent = net.createServer((socket) => sockets.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
     try {
-      const startedAt = Date.now();
       const transport = smtpTransport(`smtp://127.0.0.1:${port}?greetingTimeout=200`, 'noreply@ingang.example');
-      await assert.rejects(transport.send(email));
-      assert.ok(Date.now() - startedAt < 5_000);
+      await assert.rejects(transport.send(email), /greeting/i);
     } finally {
       sockets.forEach((socket) => socket.destroy());
       await new Promise<void>((resolve) => silent.close(() => resolve()));

@@ -25,6 +25,20 @@ describe('health and metrics (SPEC 9)', () => {
     assert.equal(ok.statusCode, 200);
     assert.match(ok.body, /^ingang_jobs_pending \d+$/m);
     assert.match(ok.body, /ingang_http_responses_total\{class="2xx"\} \d+/);
+
+    // A failed login from an unknown address shows as argon2 work too.
+    const metric = async () => {
+      const body = (await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'monitoring.internal', authorization: 'Bearer metrics-token-for-tests' } })).body;
+      const value = /^ingang_password_verifications_total (\d+)$/m.exec(body)?.[1];
+      assert.ok(value !== undefined, 'ingang_password_verifications_total is listed');
+      return Number(value);
+    };
+    const org = await createTestOrg(t);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.get('/login');
+    const before = await metric();
+    await browser.post('/login', { email: 'nobody@example.org', password: 'a wrong password 1!' });
+    assert.equal(await metric(), before + 1);
   });
 
   test('without METRICS_TOKEN there is no /metrics', async () => {
