@@ -37,10 +37,16 @@ export class TestBrowser {
     return response;
   }
 
-  async get(path: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  /** `remoteAddress` as for `post`. */
+  async get(path: string, headers: Record<string, string> = {}, remoteAddress?: string): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
     return this.remember(
-      await this.app.inject({ method: 'GET', url: path, headers: { host: this.host, ...this.headers, ...(cookie ? { cookie } : {}), ...headers } }),
+      await this.app.inject({
+        method: 'GET',
+        url: path,
+        headers: { host: this.host, ...this.headers, ...(cookie ? { cookie } : {}), ...headers },
+        ...(remoteAddress ? { remoteAddress } : {}),
+      }),
     );
   }
 

@@ -78,6 +78,8 @@ describe('app login with e-mail and password (SPEC 5)', () => {
     const me = await app.me(accessToken);
     assert.ok(me.ok);
     assert.deepEqual(me.value, { id: user.id, name: 'App User', email: user.email, role: 'client', locale: 'en', organization: { slug: org.slug, name: org.name } });
+    // A right token is no guess: an app that calls the API often is never throttled for it.
+    for (let i = 0; i < 30; i++) assert.equal((await app.me(accessToken)).status, 200, `call ${i + 2} of /me`);
     assert.equal((await app.logout(accessToken)).status, 204);
     const after = await app.me(accessToken);
     assert.equal(after.ok ? 'ok' : after.error, 'invalid_token');
@@ -181,6 +183,16 @@ describe('app login with the QR code (SPEC 4.7, 5)', () => {
     for (let i = 0; i < 20; i++) await guesser.loginWithQr(`${randomId()}.${randomId()}${randomId()}`, 'x');
     const blocked = await guesser.loginWithQr(`${randomId()}.${randomId()}${randomId()}`, 'x');
     assert.equal(blocked.status, 429);
+
+    // A parallel burst is counted before anything is looked up: exactly the budget of 20 gets an answer.
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () => client(org, '198.51.100.201').loginWithQr(`${randomId()}.${randomId()}${randomId()}`, 'x')),
+    );
+    assert.deepEqual(
+      burst.map((r) => r.status).sort(),
+      [...Array<number>(20).fill(401), ...Array<number>(40).fill(429)],
+      'twenty guesses looked up, forty throttled',
+    );
 
     const info = await new TestBrowser(t.app, hostOf(org)).get('/app/login');
     assert.match(info.body, /scan the code again from within the app/);

@@ -216,4 +216,22 @@ describe('welcome links (SPEC 4.1)', () => {
     t.clock.advanceMinutes(11);
     assert.equal((await guesser.get(realLink)).statusCode, 200);
   });
+
+  test('SECURITY 9: a parallel burst of link guesses gets no more lookups than the budget; right links cost nothing', async () => {
+    const org = await createTestOrg(t);
+    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'burst@example.org', name: 'B', role: 'client', locale: '' });
+    assert.ok(created.ok);
+    await t.jobs.runDue();
+    const realLink = t.mail.linkIn(t.mail.last('burst@example.org'), '/welcome/');
+    // Opening a right link many times is no guessing.
+    const owner = new TestBrowser(t.app, hostOf(org));
+    for (let i = 0; i < 25; i++) assert.equal((await owner.get(realLink)).statusCode, 200, `opening ${i + 1} of the right link`);
+
+    const guesser = new TestBrowser(t.app, hostOf(org));
+    const paths = Array.from({ length: 100 }, (_, i) => (i === 60 ? realLink : `/welcome/burst${i}.nope`));
+    const statuses = await Promise.all(paths.map(async (path) => (await guesser.get(path, {}, '203.0.113.77')).statusCode));
+    const answered = statuses.filter((status) => status !== 429);
+    assert.equal(answered.length, 20, `only the budget is looked up: ${answered.length} answered`);
+    assert.equal(statuses.filter((status) => status === 429).length, 80);
+  });
 });

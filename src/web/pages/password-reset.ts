@@ -12,7 +12,7 @@ import { findFactorInForce } from '../../factors/second-factor/store.js';
 import { sendSmsCode } from '../../flows/two-factor.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 import { codeErrorText, smsErrorText } from './second-factor-login.js';
-import { countTokenMiss, tokenGuessBlocked } from './token-guard.js';
+import { countTokenGuess, refundTokenGuess } from './token-guard.js';
 
 async function forgotForm(page: PageRequest, email: string, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps, reply } = page;
@@ -66,10 +66,11 @@ async function resetLinkNotValid(page: PageRequest): Promise<PageResult> {
 
 export const showReset: PageHandler = async (page) => {
   const token = page.params.token ?? '';
-  const blocked = await tokenGuessBlocked(page);
+  const blocked = await countTokenGuess(page);
   if (blocked) return blocked;
   const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'reset', token, page.deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
+  if (!lookup.usable || lookup.account.state !== 'active') return resetLinkNotValid(page);
+  await refundTokenGuess(page);
   return resetForm(page, token, lookup.account);
 };
 
@@ -77,10 +78,11 @@ export const showReset: PageHandler = async (page) => {
 export const sendResetSms: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const token = page.params.token ?? '';
-  const blocked = await tokenGuessBlocked(page);
+  const blocked = await countTokenGuess(page);
   if (blocked) return blocked;
   const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'active') return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
+  if (!lookup.usable || lookup.account.state !== 'active') return resetLinkNotValid(page);
+  await refundTokenGuess(page);
   const factor = await findFactorInForce(deps.db, ctx.org, lookup.account);
   if (factor?.method !== 'sms') return resetForm(page, token, lookup.account);
   const sent = await sendSmsCode(deps, ctx.org, lookup.account, { sessionId: ctx.session!.id, purpose: 'confirm', phone: factor.phone!, locale: ctx.locale }, ctx.client);
@@ -91,7 +93,7 @@ export const sendResetSms: PageHandler = async (page) => {
 export const submitReset: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const token = page.params.token ?? '';
-  const blocked = await tokenGuessBlocked(page);
+  const blocked = await countTokenGuess(page);
   if (blocked) return blocked;
   const outcome = await completePasswordReset(deps, ctx.org, ctx.client, {
     token,
@@ -101,14 +103,13 @@ export const submitReset: PageHandler = async (page) => {
     code: field(body, 'code'),
     recoveryCode: field(body, 'recoveryCode'),
   });
+  if (!outcome.ok && outcome.error !== 'password_rejected' && outcome.error !== 'code_rejected') return resetLinkNotValid(page);
+  await refundTokenGuess(page);
   if (!outcome.ok) {
-    if (outcome.error === 'password_rejected' || outcome.error === 'code_rejected') {
-      const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
-      if (!lookup.usable) return resetLinkNotValid(page);
-      const errors = outcome.error === 'password_rejected' ? passwordProblemErrors(ctx, outcome.problems, field(body, 'password')) : { code: outcome.check ? codeErrorText(ctx, outcome.check) : ctx.t('reset.error.code') };
-      return resetForm(page, token, lookup.account, errors);
-    }
-    return (await countTokenMiss(page)) ?? resetLinkNotValid(page);
+    const lookup = await lookUpAccountToken(deps.db, ctx.org.tenantId, 'reset', token, deps.clock.now());
+    if (!lookup.usable) return resetLinkNotValid(page);
+    const errors = outcome.error === 'password_rejected' ? passwordProblemErrors(ctx, outcome.problems, field(body, 'password')) : { code: outcome.check ? codeErrorText(ctx, outcome.check) : ctx.t('reset.error.code') };
+    return resetForm(page, token, lookup.account, errors);
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);

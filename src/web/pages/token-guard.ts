@@ -1,5 +1,5 @@
 import { html } from '../../core/html.js';
-import { clientIpKey, hitRateLimit, isRateLimited } from '../../core/rate-limit.js';
+import { clientIpKey, hitRateLimit, refundRateLimit } from '../../core/rate-limit.js';
 import { renderPage } from '../layout.js';
 import type { PageRequest, PageResult } from '../page.js';
 
@@ -18,14 +18,17 @@ function throttledPage(page: PageRequest, retryAfterSeconds: number): PageResult
   return { status: 429, html: renderPage(ctx, { title: ctx.t('throttled.title'), body }) };
 }
 
-/** Before a link is looked up: is this client over its budget of misses? */
-export async function tokenGuessBlocked(page: PageRequest): Promise<PageResult | null> {
-  const state = await isRateLimited(page.deps.db, page.ctx.org.tenantId, key(page), tokenGuessesPerIp, page.deps.clock.now());
+/**
+ * Before a link is looked up: counts this use as a guess, and answers 429 if that went over the
+ * budget. Counting first (not checking first and counting misses after) holds for a parallel
+ * burst too: no more than 20 guesses are ever looked up. A right link takes its count back.
+ */
+export async function countTokenGuess(page: PageRequest): Promise<PageResult | null> {
+  const state = await hitRateLimit(page.deps.db, page.ctx.org.tenantId, key(page), tokenGuessesPerIp, page.deps.clock.now());
   return state.allowed ? null : throttledPage(page, state.retryAfterSeconds);
 }
 
-/** After a miss: counts it; answers 429 if that used up the budget. */
-export async function countTokenMiss(page: PageRequest): Promise<PageResult | null> {
-  const state = await hitRateLimit(page.deps.db, page.ctx.org.tenantId, key(page), tokenGuessesPerIp, page.deps.clock.now());
-  return state.allowed ? null : throttledPage(page, state.retryAfterSeconds);
+/** The link was a right one: it was no guess. */
+export async function refundTokenGuess(page: PageRequest): Promise<void> {
+  await refundRateLimit(page.deps.db, page.ctx.org.tenantId, key(page));
 }

@@ -6,7 +6,7 @@ import { ensureSession, setSessionCookie } from '../context.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { countTokenMiss, tokenGuessBlocked } from './token-guard.js';
+import { countTokenGuess, refundTokenGuess } from './token-guard.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 
 async function welcomeForm(page: PageRequest, token: string, errors?: FormErrors): Promise<PageResult> {
@@ -37,25 +37,23 @@ async function linkNotValid(page: PageRequest, token: string): Promise<PageResul
 
 export const showWelcome: PageHandler = async (page) => {
   const token = page.params.token ?? '';
-  const blocked = await tokenGuessBlocked(page);
+  const blocked = await countTokenGuess(page);
   if (blocked) return blocked;
   const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'welcome', token, page.deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'invited') {
-    return (await countTokenMiss(page)) ?? linkNotValid(page, token);
-  }
+  if (!lookup.usable || lookup.account.state !== 'invited') return linkNotValid(page, token);
+  await refundTokenGuess(page);
   return welcomeForm(page, token);
 };
 
 export const submitWelcome: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const token = page.params.token ?? '';
-  const blocked = await tokenGuessBlocked(page);
+  const blocked = await countTokenGuess(page);
   if (blocked) return blocked;
   const outcome = await completeWelcome(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
-  if (!outcome.ok) {
-    if (outcome.error === 'password_rejected') return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems, field(body, 'password')));
-    return (await countTokenMiss(page)) ?? linkNotValid(page, token);
-  }
+  if (!outcome.ok && outcome.error !== 'password_rejected') return linkNotValid(page, token);
+  await refundTokenGuess(page);
+  if (!outcome.ok) return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems, field(body, 'password')));
   // Setting the password through the link proves the person: log them in (SPEC 4.1).
   const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'password_verified', accountId: outcome.account.id });
   if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
@@ -65,7 +63,7 @@ export const submitWelcome: PageHandler = async (page) => {
 export const submitWelcomeRenewal: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
   // Every renewal counts against the budget: it is a way to probe tokens too.
-  const throttled = await countTokenMiss(page);
+  const throttled = await countTokenGuess(page);
   if (throttled) return throttled;
   await renewWelcome(deps, ctx.org, ctx.client, field(body, 'token'));
   const text = html`<p>${ctx.t('welcome.renewed.text')}</p><p><a href="/help">${ctx.t('nav.help')}</a></p>`;
