@@ -101,9 +101,30 @@ export class CapturedMail implements MailTransport {
 export class CapturedSms implements SmsTransport {
   sent: OutgoingSms[] = [];
   failing = false;
+  private held: { entered: () => void; released: Promise<void> } | null = null;
   async send(sms: OutgoingSms): Promise<void> {
+    const held = this.held;
+    if (held) {
+      held.entered();
+      await held.released;
+    }
     if (this.failing) throw new Error('SMS provider unavailable (test)');
     this.sent.push(sms);
+  }
+  /** A slow provider: the next sends wait until `release`; `entered` resolves once one is waiting. */
+  hold(): { entered: Promise<void>; release: () => void } {
+    let entered!: () => void;
+    let release!: () => void;
+    const enteredPromise = new Promise<void>((resolve) => (entered = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.held = { entered, released };
+    return {
+      entered: enteredPromise,
+      release: () => {
+        this.held = null;
+        release();
+      },
+    };
   }
   lastCode(to: string): string {
     const message = [...this.sent].reverse().find((m) => m.to === to);

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { activateFactor, deleteFactors, findActiveFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
-import { issueSmsCode, type SmsPurpose } from '../factors/sms-code/store.js';
+import { issueSmsCode, settleSentSmsCode, withdrawUnsentSmsCode, type SmsPurpose } from '../factors/sms-code/store.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { newTotpSecret } from '../factors/totp/otpauth-uri.js';
 import { findTotpStep, totpDefaults } from '../factors/totp/totp.js';
@@ -61,6 +61,7 @@ export type SendSmsOutcome = { ok: true } | { ok: false; error: 'too_soon' | 'to
 /**
  * Sends a code by SMS within the limits (SPEC 4.5). Synchronous: a code is only useful now, so a
  * provider that is down is reported to the user at once and nothing is counted (SECURITY 33).
+ * The provider is called outside any transaction, so a slow one holds no lock or connection.
  */
 export async function sendSmsCode(
   deps: Deps,
@@ -71,22 +72,23 @@ export async function sendSmsCode(
 ): Promise<SendSmsOutcome> {
   const sms = deps.sms;
   if (!sms) return { ok: false, error: 'no_sms' };
+  const scope = { tenantId: org.tenantId, accountId: account.id, sessionId: input.sessionId, purpose: input.purpose };
+  const issued = await deps.db.transaction((tx) => issueSmsCode(tx, deps, { ...scope, phone: input.phone }));
+  if (!issued.ok) return issued;
+  const message = renderSmsCode(input.locale, org.name, issued.code, input.purpose);
   try {
-    return await deps.db.transaction(async (tx) => {
-      const issued = await issueSmsCode(tx, deps, { tenantId: org.tenantId, accountId: account.id, sessionId: input.sessionId, purpose: input.purpose, phone: input.phone });
-      if (!issued.ok) return issued;
-      await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'sms_code_sent', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { purpose: input.purpose } });
-      // Sent inside the transaction: if the provider refuses, the code and its count roll back.
-      const message = renderSmsCode(input.locale, org.name, issued.code, input.purpose);
-      await sms.send({ to: input.phone, message });
-      // Development only: list it in the dev outbox. In production the code is never stored readable.
-      if (deps.config.sms.provider === 'dev') await recordDeliveredMessage(tx, deps, org.tenantId, devSmsKind, { to: input.phone, subject: 'SMS', text: message });
-      return { ok: true as const };
-    });
+    await sms.send({ to: input.phone, message });
   } catch (error) {
+    await withdrawUnsentSmsCode(deps.db, org.tenantId, issued.codeId);
     deps.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'SMS could not be sent');
     return { ok: false, error: 'send_failed' };
   }
+  const now = deps.clock.now();
+  await settleSentSmsCode(deps.db, { ...scope, codeId: issued.codeId }, now);
+  await recordAudit(deps.db, now, client, { tenantId: org.tenantId, event: 'sms_code_sent', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { purpose: input.purpose } });
+  // Development only: list it in the dev outbox. In production the code is never stored readable.
+  if (deps.config.sms.provider === 'dev') await recordDeliveredMessage(deps.db, deps, org.tenantId, devSmsKind, { to: input.phone, subject: 'SMS', text: message });
+  return { ok: true };
 }
 
 export async function startSmsSetup(deps: Deps, org: Organization, account: Account, sessionId: string, phone: string): Promise<SecondFactor> {

@@ -116,4 +116,46 @@ describe('SMS (SPEC 4.5)', () => {
     assert.equal(counted[0]!.n, 1, 'only the setup code exists: the failed send left no code behind');
     assert.equal((await browser.post('/login/code', { code: t.sms.lastCode(phone) })).statusCode, 303);
   });
+
+  test('SECURITY 33: a resend the provider refuses leaves the code sent before it working', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    const firstCode = t.sms.lastCode(phone);
+    t.clock.advanceSeconds(61);
+    t.sms.failing = true;
+    const resend = await browser.post('/login/code/resend', {});
+    t.sms.failing = false;
+    assert.match(resend.body, /could not be sent/);
+    assert.equal((await browser.post('/login/code', { code: firstCode })).headers.location, '/', 'the first code still logs in');
+  });
+
+  // With the provider called inside a transaction this test hangs (PGlite) or waits on the row lock
+  // (PostgreSQL) until the timeout ends it: the timeout turns that hang into a failure.
+  test('a slow SMS provider holds no lock: other logins, of this account too, go on meanwhile', { timeout: 30_000 }, async () => {
+    const org = await createTestOrg(t);
+    const other = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    const provider = t.sms.hold();
+    const waiting = browser.get('/login/code');
+    try {
+      await provider.entered;
+      // While the provider has not answered: another org's page, and a password attempt on this
+      // very account (which locks its row), both answer.
+      assert.equal((await new TestBrowser(t.app, hostOf(other)).get('/login')).statusCode, 200);
+      const elsewhere = new TestBrowser(t.app, hostOf(org));
+      assert.equal((await elsewhere.login(user.email, 'not the password 1!')).statusCode, 200, 'a wrong password is answered');
+    } finally {
+      provider.release();
+    }
+    const page = await waiting;
+    assert.doesNotMatch(page.body, /could not be sent/);
+    assert.equal((await browser.post('/login/code', { code: t.sms.lastCode(phone) })).headers.location, '/');
+  });
 });

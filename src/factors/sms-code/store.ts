@@ -11,9 +11,10 @@ export const smsCodeRules = { validSeconds: 300, maxTries: 5, resendAfterSeconds
 export type IssueSmsCodeOutcome = { ok: true; code: string; codeId: string } | { ok: false; error: 'too_soon' | 'too_many'; retryAfterSeconds: number };
 
 /**
- * Makes a new code for one purpose in one session, voiding the earlier unused ones. The account
- * row is locked while the send limits are checked, so parallel requests cannot slip past them.
- * The caller sends it, in the same transaction, so a failed send leaves nothing counted.
+ * Makes a new code for one purpose in one session, within the send limits. The account row is
+ * locked while the limits are checked, so parallel requests cannot slip past them. The caller
+ * commits, sends it outside any transaction (a provider can take seconds), and then either
+ * `settleSentSmsCode` (earlier codes void) or `withdrawUnsentSmsCode` (nothing counted).
  */
 export async function issueSmsCode(
   tx: Queryable,
@@ -39,10 +40,6 @@ export async function issueSmsCode(
     const oldest = recent[recent.length - 1]!.created_at;
     return { ok: false, error: 'too_many', retryAfterSeconds: Math.ceil((oldest.getTime() + 24 * 3600_000 - now.getTime()) / 1000) };
   }
-  await tx.query(
-    'UPDATE sms_code SET expires_at = $5 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5',
-    [input.tenantId, input.accountId, input.sessionId, input.purpose, now],
-  );
   const code = generateSmsCode(deps.random);
   const codeId = deps.random.uuid();
   await tx.query(
@@ -51,6 +48,19 @@ export async function issueSmsCode(
     [input.tenantId, codeId, input.accountId, input.sessionId, input.purpose, input.phone, hashSmsCode(code, codeId), now, addSeconds(now, smsCodeRules.validSeconds)],
   );
   return { ok: true, code, codeId };
+}
+
+/** The code went out: the earlier unused codes of this session and purpose are void. */
+export async function settleSentSmsCode(db: Queryable, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; codeId: string }, now: Date): Promise<void> {
+  await db.query(
+    'UPDATE sms_code SET expires_at = $6 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND id <> $5 AND used_at IS NULL AND expires_at > $6',
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, input.codeId, now],
+  );
+}
+
+/** The provider refused: the code never existed, so it counts against no limit (SECURITY 33) and an earlier code still works. */
+export async function withdrawUnsentSmsCode(db: Queryable, tenantId: string, codeId: string): Promise<void> {
+  await db.query('DELETE FROM sms_code WHERE tenant_id = $1 AND id = $2', [tenantId, codeId]);
 }
 
 /**
