@@ -52,11 +52,23 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
       return;
     }
     case 'org:policy': {
-      const { values } = parseArgs({ args, options: { slug: { type: 'string' }, set: { type: 'string', multiple: true } } });
+      const { values, tokens } = parseArgs({ args, options: { slug: { type: 'string' }, set: { type: 'string', multiple: true } }, allowPositionals: true, tokens: true });
+      // SPEC 9 writes `--set key=value...`: one --set followed by several pairs, or --set before each.
+      const pairs: string[] = [];
+      let afterSet = false;
+      for (const token of tokens) {
+        if (token.kind === 'option') {
+          afterSet = token.name === 'set';
+          if (afterSet && token.value !== undefined) pairs.push(token.value);
+        } else if (token.kind === 'positional') {
+          if (!afterSet) throw new UsageError(`unexpected "${token.value}": pairs follow --set`);
+          pairs.push(token.value);
+        }
+      }
       const org = await findOrganizationBySlug(deps.db, required(values, 'slug'));
       if (!org) throw new UsageError(`no organization with slug ${values.slug}`);
       const changes: Record<string, string> = {};
-      for (const pair of values.set ?? []) {
+      for (const pair of pairs) {
         const eq = pair.indexOf('=');
         if (eq <= 0) throw new UsageError(`--set takes key=value, got "${pair}"`);
         changes[pair.slice(0, eq).trim()] = pair.slice(eq + 1);

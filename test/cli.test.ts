@@ -88,6 +88,23 @@ test('org:policy --set changes the policy and prints it as JSON', { timeout }, a
   assert.equal(policy.idleMinutes, 60);
 });
 
+test('org:policy takes several pairs after one --set, as SPEC 9 writes it; a stray value is refused', { timeout }, async () => {
+  const run = await cli(dataDir, 'org:policy', '--slug', 'acme', '--set', 'idleMinutes=45', 'absoluteHours=10');
+  assert.equal(run.code, 0, show(run));
+  const policy = JSON.parse(run.stdout) as Record<string, unknown>;
+  assert.equal(policy.idleMinutes, 45);
+  assert.equal(policy.absoluteHours, 10);
+  assert.equal(policy.passwordMinLength, 14, 'earlier changes stay');
+
+  const stray = await cli(dataDir, 'org:policy', 'idleMinutes=30', '--slug', 'acme');
+  assert.equal(stray.code, 2, show(stray));
+  assert.match(stray.stderr, /pairs follow --set/);
+  const current = JSON.parse((await cli(dataDir, 'org:policy', '--slug', 'acme')).stdout) as Record<string, unknown>;
+  assert.equal(current.idleMinutes, 45, 'nothing changed');
+  const restored = await cli(dataDir, 'org:policy', '--slug', 'acme', '--set', 'idleMinutes=60', '--set', 'absoluteHours=12');
+  assert.equal(restored.code, 0, show(restored));
+});
+
 test('an invalid policy value is refused, names the key, and changes nothing', { timeout }, async () => {
   const refused = await cli(dataDir, 'org:policy', '--slug', 'acme', '--set', 'selfRegistration=false', '--set', 'passwordMinLength=7');
   assert.notEqual(refused.code, 0, show(refused));
