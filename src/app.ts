@@ -277,11 +277,13 @@ function checkAccess(route: PageRoute, ctx: WebContext, request: FastifyRequest)
         return null;
       }
   }
+  // Staff pages do not reveal that they exist to anyone without a staff role, also halfway
+  // through a login (SPEC 6); a staff member halfway through goes on to their next step.
+  const role = 'account' in standing ? standing.account.role : null;
+  if (route.access === 'staff' && (role === null || role === 'client')) return notFoundPage(ctx);
+  if (route.access === 'admin' && role !== 'admin') return notFoundPage(ctx);
   const next = nextStepPath(ctx);
   if (next) return { redirect: next };
-  // Staff pages do not reveal that they exist to someone who is not logged in as staff.
-  const staffAccount = standing.kind === 'needs_password' && standing.account.role !== 'client';
-  if ((route.access === 'staff' || route.access === 'admin') && !staffAccount) return notFoundPage(ctx);
   const returnTo = route.method === 'GET' ? `?returnTo=${encodeURIComponent(request.url)}` : '';
   return { redirect: `/login${returnTo}` };
 }

@@ -69,6 +69,23 @@ describe('who creates whom (SPEC 2, 6)', () => {
       assert.equal((await browser.get(path)).statusCode, 404, path);
     }
   });
+
+  test('halfway through a login, a client still gets 404 on staff routes; a professional goes on to the next step', async () => {
+    const org = await createTestOrg(t, { policy: { twoFactorClients: 'required', twoFactorStaff: 'required' } });
+    const client = await createActiveAccount(t, org);
+    const pro = await createActiveAccount(t, org, { role: 'professional' });
+    // Logged in with the password; two-step setup is forced next.
+    const clientBrowser = await loggedIn(org, client);
+    assert.equal((await clientBrowser.get('/account')).headers.location, '/account/2fa/setup', 'the client is halfway');
+    for (const path of ['/staff/accounts', '/staff/accounts/new', `/staff/accounts/${client.id}`, '/admin/audit', '/admin/policy']) {
+      assert.equal((await clientBrowser.get(path)).statusCode, 404, `client on ${path}`);
+    }
+    const proBrowser = await loggedIn(org, pro);
+    const staffPage = await proBrowser.get('/staff/accounts');
+    assert.equal(staffPage.statusCode, 303, 'a professional halfway is sent on');
+    assert.equal(staffPage.headers.location, '/account/2fa/setup');
+    assert.equal((await proBrowser.get('/admin/audit')).statusCode, 404, 'admin pages stay hidden from a professional');
+  });
 });
 
 describe('SECURITY 28: staff of org A never reach org B', () => {
