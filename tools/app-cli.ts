@@ -225,6 +225,9 @@ async function loginEmail(context: Context, values: Partial<Record<OptionName, s
   }
   const second = await call(context, baseUrl, (client) => client.loginSecondFactor(challenge.challengeId, answer));
   if (!second.ok) throw apiError(second, second.error === 'challenge_expired' ? 'Log in again.' : undefined);
+  if (second.value.recoveryCodesLeft !== undefined) {
+    context.io.err(`You used a recovery code; ${second.value.recoveryCodesLeft} left. Make new ones on /account/2fa when you run low.`);
+  }
   await linked(context, baseUrl, second.value);
 }
 

@@ -13,12 +13,12 @@ export function canCreateRole(actor: Role, target: Role): boolean {
 
 /**
  * Which accounts a staff member may see and act on (SPEC 6): professionals their own clients,
- * helpdesk every client account, admins every account. "Admins: … plus staff accounts" is read
- * as: staff accounts are managed by admins only.
+ * helpdesk every account of the org but the admins', admins every account. A helpdesk cannot
+ * lock out or reset the admins who oversee it: admins are managed by admins.
  */
 export function canManage(actor: { id: string; role: Role }, subject: { id: string; role: Role }, isOwnClient: boolean): boolean {
   if (actor.role === 'admin') return true;
-  if (actor.role === 'helpdesk') return subject.role === 'client';
+  if (actor.role === 'helpdesk') return subject.role !== 'admin';
   if (actor.role === 'professional') return subject.role === 'client' && isOwnClient;
   return false;
 }

@@ -32,6 +32,8 @@ export interface DeviceLogin {
   deviceSecret: string;
   pinRequired: true;
   account: AppAccount;
+  /** Only after a recovery code: how many unused ones are left. */
+  recoveryCodesLeft?: number;
 }
 
 /** 200 of `/login/password` when the account has 2FA. */
@@ -228,7 +230,14 @@ function isAccount(value: unknown): value is AppAccount {
 }
 
 function isDeviceLogin(value: unknown): value is DeviceLogin {
-  return isRecord(value) && isString(value.deviceId) && isString(value.deviceSecret) && value.pinRequired === true && isAccount(value.account);
+  return (
+    isRecord(value) &&
+    isString(value.deviceId) &&
+    isString(value.deviceSecret) &&
+    value.pinRequired === true &&
+    isAccount(value.account) &&
+    (value.recoveryCodesLeft === undefined || (typeof value.recoveryCodesLeft === 'number' && Number.isInteger(value.recoveryCodesLeft) && value.recoveryCodesLeft >= 0))
+  );
 }
 
 function isChallenge(value: unknown): value is SecondFactorChallenge {

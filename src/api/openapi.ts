@@ -366,6 +366,11 @@ export const openApiDocument: OpenApiDocument = {
           deviceSecret: { type: 'string' },
           pinRequired: { type: 'boolean', const: true, description: 'Always true: set the PIN next (`POST /pin`).' },
           account: ref('Account'),
+          recoveryCodesLeft: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Addition to SPEC 5, only in the answer of `/login/second-factor` to a recovery code: how many unused recovery codes are left (SPEC 4.5). Show it to the user.',
+          },
         },
       },
       SecondFactorChallenge: {

@@ -166,14 +166,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
     const accountId = found.device.accountId;
     if (!check.ok) {
       if (check.error === 'device_revoked' && !check.removedNow) return fail(reply, 401, 'device_revoked');
-      await recordAudit(deps.db, deps.clock.now(), clientOf(request), {
-        tenantId,
-        event: check.error === 'device_revoked' ? 'app_device_removed' : 'pin_failed',
-        outcome: 'failure',
-        actorAccountId: accountId,
-        subjectAccountId: accountId,
-        details: check.error === 'device_revoked' ? { deviceId: found.device.id, reason: 'pin_failures' } : { deviceId: found.device.id, attemptsLeft: check.attemptsLeft },
-      });
+      // Every wrong PIN is a `pin_failed` (SPEC 7); the fifth also removes the device.
+      const failed = { tenantId, outcome: 'failure' as const, actorAccountId: accountId, subjectAccountId: accountId };
+      await recordAudit(deps.db, deps.clock.now(), clientOf(request), { ...failed, event: 'pin_failed', details: { deviceId: found.device.id, attemptsLeft: check.error === 'device_revoked' ? 0 : check.attemptsLeft } });
+      if (check.error === 'device_revoked') {
+        await recordAudit(deps.db, deps.clock.now(), clientOf(request), { ...failed, event: 'app_device_removed', details: { deviceId: found.device.id, reason: 'pin_failures' } });
+      }
       return check.error === 'device_revoked' ? fail(reply, 401, 'device_revoked') : fail(reply, 401, 'invalid_pin', { attemptsLeft: check.attemptsLeft });
     }
     const accessToken = await issueAccessToken(deps.db, deps, found.device);

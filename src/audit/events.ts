@@ -15,7 +15,6 @@ export const auditEvents = [
   'password_reset_requested',
   'password_reset_email_sent',
   'password_reset_sent_by_staff',
-  'password_reset_completed',
   'profile_updated',
   'account_deactivated',
   'account_reactivated',

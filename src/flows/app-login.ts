@@ -24,6 +24,8 @@ export interface DeviceLogin {
   deviceSecret: string;
   pinRequired: true;
   account: { id: string; name: string; email: string; role: string };
+  /** Only after a recovery code: how many unused ones are left (SPEC 4.5). */
+  recoveryCodesLeft?: number;
 }
 
 /** Issues the token behind the QR code on /account/app; returns the URL it encodes. */
@@ -167,5 +169,6 @@ export async function loginSecondFactor(deps: Deps, org: Organization, client: R
   ]);
   if (done.length !== 1) return { kind: 'error', error: 'challenge_expired' };
   await recordAudit(deps.db, now, client, { tenantId: org.tenantId, event: 'login_succeeded', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { step: 'second_factor', method: check.method, via: 'app' } });
-  return { kind: 'device', login: await addDevice(deps, org, account, row.device_name, client, 'password') };
+  const login = await addDevice(deps, org, account, row.device_name, client, 'password');
+  return { kind: 'device', login: check.recoveryCodesLeft === null ? login : { ...login, recoveryCodesLeft: check.recoveryCodesLeft } };
 }

@@ -57,7 +57,7 @@ export async function changePassword(
     const at = deps.clock.now();
     await setAccountPassword(tx, org.tenantId, account.id, passwordHash, at);
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id, sessionId);
-    await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { endedSessions } });
+    await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { via: 'account', endedSessions } });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });
   return { ok: true };

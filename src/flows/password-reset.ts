@@ -80,12 +80,16 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
  * Sets a new password through a reset link, in one transaction: the token is used, the password
  * set, the lock cleared, every session ended and the "password changed" mail queued (SECURITY 31).
  */
-export function completePasswordReset(
+export type PasswordResetOutcome = Exclude<LinkPasswordOutcome, { ok: true }> | { ok: true; account: Account; recoveryCodesLeft: number | null };
+
+export async function completePasswordReset(
   deps: Deps,
   org: Organization,
   client: RequestContext,
   input: { token: string; password: string; passwordConfirm: string; sessionId: string; code: string; recoveryCode: string },
-): Promise<LinkPasswordOutcome> {
+): Promise<PasswordResetOutcome> {
+  // Where a recovery code was the proof, the user is shown how many are left (SPEC 4.5).
+  let recoveryCodesLeft: number | null = null;
   // SPEC 4.4 / SECURITY 14: with two-step verification the reset also asks a code (or recovery
   // code), in the same step; the link alone is not enough.
   const codeStep: BeforeCommit = async (account) => {
@@ -93,21 +97,25 @@ export function completePasswordReset(
     const proof = input.recoveryCode.trim() ? { recoveryCode: input.recoveryCode } : input.code.trim() ? { code: input.code } : null;
     if (!proof) return { ok: false, error: 'code_rejected', check: null };
     const check = await checkSecondFactor(deps, org, account, input.sessionId, client, proof, 'confirm');
-    return check.ok ? { ok: true } : { ok: false, error: 'code_rejected', check };
+    if (!check.ok) return { ok: false, error: 'code_rejected', check };
+    recoveryCodesLeft = check.recoveryCodesLeft;
+    return { ok: true };
   };
-  return setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
+  const outcome = await setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     // SPEC 4.4: all of the account's web sessions and app devices end.
     const removedDevices = await removeAccountDevices(tx, org.tenantId, account.id, 'password_reset', now);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
-      event: 'password_reset_completed',
+      // A reset is a password change (SPEC 7 names one event for both); `via` tells them apart.
+      event: 'password_changed',
       outcome: 'success',
       actorAccountId: account.id,
       subjectAccountId: account.id,
-      details: { endedSessions, removedDevices },
+      details: { via: 'reset', endedSessions, removedDevices },
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   }, codeStep);
+  return outcome.ok ? { ...outcome, recoveryCodesLeft } : outcome;
 }

@@ -4,7 +4,9 @@ import type { Queryable } from '../db/db.js';
 
 /** The roles a staff member may list and search (SPEC 6). */
 export function visibleRoles(actor: Account): Role[] {
-  return actor.role === 'admin' ? [...roles] : ['client'];
+  if (actor.role === 'admin') return [...roles];
+  if (actor.role === 'helpdesk') return roles.filter((role) => role !== 'admin');
+  return ['client'];
 }
 
 /**

@@ -128,6 +128,8 @@ describe('app login with e-mail and password (SPEC 5)', () => {
     const third = await app.loginWithPassword(user.email, user.password, 'Tablet');
     const viaRecovery = await app.loginSecondFactor((third.value as { challengeId: string }).challengeId, { recoveryCode: recoveryCodes[0]! });
     assert.ok(viaRecovery.ok, 'a recovery code works too');
+    assert.equal(viaRecovery.value.recoveryCodesLeft, 5, 'and the answer tells how many are left');
+    assert.equal((right.value as { recoveryCodesLeft?: number }).recoveryCodesLeft, undefined, 'not after an authenticator code');
 
     t.clock.advanceMinutes(6);
     const late = await app.loginSecondFactor(challenge.challengeId, { code: authenticator.code(t) });
@@ -218,6 +220,12 @@ describe('PIN (SPEC 5, SECURITY 8)', () => {
     assert.equal((await app.loginWithPin(deviceId, deviceSecret, pin)).ok ? 'ok' : 'revoked', 'revoked');
     const me = await app.me(token);
     assert.equal(me.ok ? 'ok' : me.error, 'invalid_token', 'the device’s tokens ended with it');
+    const audited = await t.deps.db.query<{ event: string }>("SELECT event FROM audit_event WHERE tenant_id = $1 AND event IN ('pin_failed', 'app_device_removed') ORDER BY id", [org.tenantId]);
+    assert.deepEqual(
+      audited.map((row) => row.event),
+      [...Array<string>(9).fill('pin_failed'), 'app_device_removed'],
+      'every wrong PIN is audited, the fifth in a row too, and then the removal',
+    );
   });
 
   test('parallel wrong PINs never get more than 5 checks', async () => {

@@ -44,7 +44,7 @@ describe('SECURITY 29: one audit row per event, no secrets, append only', () => 
     const rows = (await auditRows(org.tenantId)).slice(before);
     assert.deepEqual(
       rows.map((r) => `${r.event}:${r.outcome}`),
-      ['login_failed:failure', 'login_succeeded:success', 'logged_out:success', 'password_reset_requested:success', 'password_reset_email_sent:success', 'password_reset_completed:success'],
+      ['login_failed:failure', 'login_succeeded:success', 'logged_out:success', 'password_reset_requested:success', 'password_reset_email_sent:success', 'password_changed:success'],
     );
     const requestRows = rows.filter((r) => r.event !== 'password_reset_email_sent');
     for (const row of requestRows) {
@@ -53,6 +53,7 @@ describe('SECURITY 29: one audit row per event, no secrets, append only', () => 
       assert.match(row.request_id ?? '', /^[0-9a-f-]{36}$/, row.event);
       assert.ok(row.occurred_at instanceof Date);
     }
+    assert.equal(rows.at(-1)!.details?.via, 'reset', 'a reset is a password change made through the link');
     assert.equal(rows[0]!.subject_account_id, user.id);
     assert.equal(rows[1]!.actor_account_id, user.id);
     const everything = JSON.stringify(await auditRows(org.tenantId));

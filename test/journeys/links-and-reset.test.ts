@@ -136,6 +136,22 @@ describe('forgot password (SPEC 4.4)', () => {
 });
 
 describe('welcome links (SPEC 4.1)', () => {
+  test('after the password: two-step setup where the org requires it for the role, else home', async () => {
+    const org = await createTestOrg(t, { policy: { twoFactorClients: 'optional', twoFactorStaff: 'required' } });
+    const landing: Record<string, string | undefined> = {};
+    for (const role of ['client', 'professional'] as const) {
+      const email = `welcome-${role}@example.org`;
+      const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: role, role, locale: 'en' });
+      assert.ok(created.ok);
+      await t.jobs.runDue();
+      const link = t.mail.linkIn(t.mail.last(email), '/welcome/');
+      const browser = new TestBrowser(t.app, hostOf(org));
+      await browser.get(link);
+      landing[role] = (await browser.post(link, { password: strongPassword, passwordConfirm: strongPassword })).headers.location as string | undefined;
+    }
+    assert.deepEqual(landing, { client: '/', professional: '/account/2fa/setup' });
+  });
+
   test('a resend voids the older link; an expired link offers a new one, mailed only while still invited', async () => {
     const org = await createTestOrg(t);
     const admin = await createActiveAccount(t, org, { role: 'admin' });

@@ -204,6 +204,20 @@ describe('step-up (SPEC 4.5)', () => {
     assert.match(direct.body, /Enter a code or a recovery code/);
     assert.equal((await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', code: app.code(t) })).statusCode, 303);
   });
+
+  test('a reset proved by a recovery code shows how many are left', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const { recoveryCodes } = await enableTotp(t, await loggedIn(org, user));
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
+    await t.jobs.runDue();
+    const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
+    await browser.get(link);
+    const done = await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', recoveryCode: recoveryCodes[0]! });
+    assert.equal(done.headers.location, '/login?reset=1&recoveryCodesLeft=5');
+    assert.match((await browser.get(done.headers.location as string)).body, /You used a recovery code\. You have 5 left\./);
+  });
 });
 
 describe('idle with 2FA (SPEC 4.5)', () => {

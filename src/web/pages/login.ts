@@ -40,7 +40,10 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
   ${ctx.org.policy.selfRegistration ? html`<li><a href="/register">${t('login.register')}</a></li>` : null}
   <li><a href="/help">${t('login.help')}</a></li>
 </ul>`;
-  return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice: noticeKey ? t(noticeKey) : null }) };
+  // After a reset proved by a recovery code: how many are left (SPEC 4.5).
+  const left = noticeKey === notices.reset && /^\d{1,2}$/.test(page.query.recoveryCodesLeft ?? '') ? t('recovery.used', { count: page.query.recoveryCodesLeft! }) : null;
+  const notice = noticeKey ? [t(noticeKey), left].filter(Boolean).join(' ') : null;
+  return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice }) };
 }
 
 export const showLogin: PageHandler = async (page) => {

@@ -113,5 +113,5 @@ export const submitReset: PageHandler = async (page) => {
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);
-  return { redirect: '/login?reset=1' };
+  return { redirect: outcome.recoveryCodesLeft === null ? '/login?reset=1' : `/login?reset=1&recoveryCodesLeft=${outcome.recoveryCodesLeft}` };
 };

@@ -1,6 +1,7 @@
 import { html } from '../../core/html.js';
 import { lookUpAccountToken } from '../../flows/account-tokens.js';
 import { completeWelcome, renewWelcome } from '../../flows/welcome.js';
+import { twoFactorRequirementFor } from '../../sessions/next-step.js';
 import { rotateSession } from '../../sessions/sessions.js';
 import { ensureSession, setSessionCookie } from '../context.js';
 import { field } from '../form-body.js';
@@ -54,10 +55,11 @@ export const submitWelcome: PageHandler = async (page) => {
   if (!outcome.ok && outcome.error !== 'password_rejected') return linkNotValid(page, token);
   await refundTokenGuess(page);
   if (!outcome.ok) return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems, field(body, 'password')));
-  // Setting the password through the link proves the person: log them in (SPEC 4.1).
+  // Setting the password through the link proves the person: log them in, then on to two-step
+  // setup where the org requires it for this role, else home (SPEC 4.1).
   const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'password_verified', accountId: outcome.account.id });
   if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
-  return { redirect: '/' };
+  return { redirect: twoFactorRequirementFor(ctx.org.policy, outcome.account.role) === 'required' ? '/account/2fa/setup' : '/' };
 };
 
 export const submitWelcomeRenewal: PageHandler = async (page) => {
