@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/audit.js';
-import { clientIpKey, hitRateLimit, refundRateLimit } from '../core/rate-limit.js';
+import { clientIpKey, hitRateLimit, isRateLimited, refundRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
 import { accessTokenSeconds, checkDevicePin, checkPinShape, findAccessToken, findDevice, issueAccessToken, removeDevice, revokeAccessToken, setDevicePin } from '../flows/app-devices.js';
 import { loginSecondFactor, loginWithPassword, loginWithQr } from '../flows/app-login.js';
@@ -46,9 +46,9 @@ function fail(reply: FastifyReply, status: number, error: string, extra: Record<
 const guessesPerIp = { limit: 20, windowSeconds: 600 };
 
 /**
- * Counts this request as a guess before anything is looked up, so a parallel burst gets no
- * more lookups than the budget (SECURITY 9); the seconds to wait when over it, else null.
- * A right token, secret or challenge takes its count back with `refundGuess`.
+ * One-use credentials (QR tokens, login challenges): each request is counted as a guess before
+ * anything is looked up, so a parallel burst gets no more lookups than the budget (SECURITY 9);
+ * a right one takes its count back with `refundGuess`. The seconds to wait when over it, else null.
  */
 async function countGuess(deps: Deps, org: Organization, request: FastifyRequest): Promise<number | null> {
   const state = await hitRateLimit(deps.db, org.tenantId, guessKey(request), guessesPerIp, deps.clock.now());
@@ -57,6 +57,21 @@ async function countGuess(deps: Deps, org: Organization, request: FastifyRequest
 
 async function refundGuess(deps: Deps, org: Organization, request: FastifyRequest): Promise<void> {
   await refundRateLimit(deps.db, org.tenantId, guessKey(request));
+}
+
+/**
+ * Credentials an app uses on every call (device secrets, access tokens): checked against the
+ * budget first and counted only when wrong, so many parallel right calls from one network (a
+ * clinic behind one address) are never throttled. A parallel burst of wrong ones can overshoot
+ * the budget by the requests in flight, which is harmless against 256-bit secrets.
+ */
+async function guessBlocked(deps: Deps, org: Organization, request: FastifyRequest): Promise<number | null> {
+  const state = await isRateLimited(deps.db, org.tenantId, guessKey(request), guessesPerIp, deps.clock.now());
+  return state.allowed ? null : state.retryAfterSeconds;
+}
+
+async function countMiss(deps: Deps, org: Organization, request: FastifyRequest): Promise<void> {
+  await hitRateLimit(deps.db, org.tenantId, guessKey(request), guessesPerIp, deps.clock.now());
 }
 
 const guessKey = (request: FastifyRequest) => `api_guess:${clientIpKey(request.ip)}`;
@@ -76,30 +91,27 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
    * answers `device_revoked` where the table says so, `invalid_device` elsewhere.
    */
   const deviceOf = async (request: FastifyRequest, reply: FastifyReply, input: { deviceId: string; deviceSecret: string }, removed: 'invalid_device' | 'device_revoked') => {
-    const retry = await countGuess(deps, org(request), request);
+    const retry = await guessBlocked(deps, org(request), request);
     if (retry) {
       fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
       return null;
     }
     const found = await findDevice(deps.db, org(request).tenantId, input.deviceId, input.deviceSecret);
-    if (found.kind === 'ok') {
-      await refundGuess(deps, org(request), request);
-      return found;
-    }
+    if (found.kind === 'ok') return found;
     if (found.kind === 'removed' && removed === 'device_revoked') {
-      await refundGuess(deps, org(request), request);
       fail(reply, 401, 'device_revoked');
       return null;
     }
+    await countMiss(deps, org(request), request);
     fail(reply, 401, 'invalid_device');
     return null;
   };
 
   /** The account behind the bearer token; unknown tokens count as guesses (SECURITY 9). */
   const bearerAccount = async (request: FastifyRequest) => {
-    if (await countGuess(deps, org(request), request)) return 'throttled' as const;
+    if (await guessBlocked(deps, org(request), request)) return 'throttled' as const;
     const found = await findAccessToken(deps.db, org(request).tenantId, bearer(request), deps.clock.now());
-    if (found) await refundGuess(deps, org(request), request);
+    if (!found) await countMiss(deps, org(request), request);
     return found;
   };
 
@@ -137,7 +149,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: Deps): void {
     if (retry) return fail(reply, 429, 'rate_limited', { retryAfterSeconds: retry });
     const code = input.recoveryCode !== undefined ? { recoveryCode: input.recoveryCode } : { code: input.code! };
     const result = await loginSecondFactor(deps, org(request), clientOf(request), { challengeId: input.challengeId, ...code });
-    // Only an unknown challenge is a guess at one; a wrong code has its own budget (SPEC 4.5).
+    // An unknown (or ended) challenge counts as a guess at one; a wrong code has its own budget (SPEC 4.5).
     if (result.kind !== 'error' || result.error !== 'challenge_expired') await refundGuess(deps, org(request), request);
     if (result.kind === 'device') return reply.send(result.login);
     if (result.kind === 'rate_limited') return fail(reply, 429, 'rate_limited', { retryAfterSeconds: result.retryAfterSeconds });

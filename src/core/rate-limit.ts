@@ -27,6 +27,18 @@ export async function hitRateLimit(db: Queryable, tenantId: string, key: string,
   return { allowed: false, count: row.count, retryAfterSeconds };
 }
 
+/** Reads a window without counting: is this key over its limit now? */
+export async function isRateLimited(db: Queryable, tenantId: string, key: string, rule: RateLimitRule, now: Date): Promise<RateLimitResult> {
+  const rows = await db.query<{ count: number; window_start: Date }>('SELECT count, window_start FROM rate_limit WHERE tenant_id = $1 AND key = $2', [
+    tenantId,
+    key,
+  ]);
+  const row = rows[0];
+  const windowEnd = row ? row.window_start.getTime() + rule.windowSeconds * 1000 : 0;
+  if (!row || windowEnd <= now.getTime() || row.count < rule.limit) return { allowed: true, count: row?.count ?? 0 };
+  return { allowed: false, count: row.count, retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)) };
+}
+
 /** Takes one hit back, for budgets that count only failures but must reserve before checking. */
 export async function refundRateLimit(db: Queryable, tenantId: string, key: string): Promise<void> {
   await db.query('UPDATE rate_limit SET count = greatest(count - 1, 0) WHERE tenant_id = $1 AND key = $2', [tenantId, key]);

@@ -78,8 +78,11 @@ describe('app login with e-mail and password (SPEC 5)', () => {
     const me = await app.me(accessToken);
     assert.ok(me.ok);
     assert.deepEqual(me.value, { id: user.id, name: 'App User', email: user.email, role: 'client', locale: 'en', organization: { slug: org.slug, name: org.name } });
-    // A right token is no guess: an app that calls the API often is never throttled for it.
-    for (let i = 0; i < 30; i++) assert.equal((await app.me(accessToken)).status, 200, `call ${i + 2} of /me`);
+    // A right token is no guess: an app (or a clinic's many apps behind one address) calling the
+    // API often, also in parallel, is never throttled for it.
+    const parallel = await Promise.all(Array.from({ length: 30 }, () => app.me(accessToken)));
+    assert.deepEqual(parallel.map((r) => r.status), Array<number>(30).fill(200), '30 parallel calls with a right token');
+    for (let i = 0; i < 25; i++) assert.equal((await app.me(accessToken)).status, 200, `call ${i + 1} of 25 more to /me`);
     assert.equal((await app.logout(accessToken)).status, 204);
     const after = await app.me(accessToken);
     assert.equal(after.ok ? 'ok' : after.error, 'invalid_token');
@@ -195,6 +198,20 @@ describe('app login with the QR code (SPEC 4.7, 5)', () => {
       [...Array<number>(20).fill(401), ...Array<number>(40).fill(429)],
       'twenty guesses looked up, forty throttled',
     );
+
+    // Unknown login challenges and unknown access tokens are guesses too, each on the same budget.
+    const challengeGuesser = client(org, '198.51.100.202');
+    for (let i = 0; i < 20; i++) {
+      const miss = await challengeGuesser.loginSecondFactor(`${randomId()}.${randomId()}${randomId()}`, { code: '123456' });
+      assert.equal(miss.ok ? 'ok' : miss.error, 'challenge_expired', `unknown challenge ${i + 1}`);
+    }
+    assert.equal((await challengeGuesser.loginSecondFactor(`${randomId()}.${randomId()}${randomId()}`, { code: '123456' })).status, 429, 'the 21st unknown challenge');
+    const tokenGuesser = client(org, '198.51.100.203');
+    for (let i = 0; i < 20; i++) {
+      const miss = await tokenGuesser.me(`${randomId()}.${randomId()}${randomId()}`);
+      assert.equal(miss.ok ? 'ok' : miss.error, 'invalid_token', `unknown access token ${i + 1}`);
+    }
+    assert.equal((await tokenGuesser.me(`${randomId()}.${randomId()}${randomId()}`)).status, 429, 'the 21st unknown access token');
 
     const info = await new TestBrowser(t.app, hostOf(org)).get('/app/login');
     assert.match(info.body, /scan the code again from within the app/);

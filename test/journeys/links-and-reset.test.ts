@@ -250,4 +250,26 @@ describe('welcome links (SPEC 4.1)', () => {
     assert.equal(answered.length, 20, `only the budget is looked up: ${answered.length} answered`);
     assert.equal(statuses.filter((status) => status === 429).length, 80);
   });
+
+  test('SECURITY 9: posting the forms of wrong links counts too, welcome and reset alike; a right link with a weak password does not', async () => {
+    const org = await createTestOrg(t);
+    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'forms@example.org', name: 'F', role: 'client', locale: '' });
+    assert.ok(created.ok);
+    await t.jobs.runDue();
+    const realLink = t.mail.linkIn(t.mail.last('forms@example.org'), '/welcome/');
+    const owner = new TestBrowser(t.app, hostOf(org));
+    await owner.get(realLink);
+    for (let i = 0; i < 25; i++) {
+      const weak = await owner.post(realLink, { password: 'short', passwordConfirm: 'short' });
+      assert.equal(weak.statusCode, 200, `a refused password on the right link is no guess (${i + 1})`);
+    }
+
+    const guesser = new TestBrowser(t.app, hostOf(org));
+    await guesser.get('/login');
+    const fields = { password: strongPassword, passwordConfirm: strongPassword };
+    for (let i = 0; i < 10; i++) assert.equal((await guesser.post(`/welcome/form${i}.nope`, fields)).statusCode, 404, `welcome form guess ${i + 1}`);
+    for (let i = 0; i < 10; i++) assert.equal((await guesser.post(`/password/reset/form${i}.nope`, fields)).statusCode, 404, `reset form guess ${i + 1}`);
+    assert.equal((await guesser.post('/welcome/one.more', fields)).statusCode, 429, 'the 21st guess, by form');
+    assert.equal((await guesser.post('/password/reset/one.more', fields)).statusCode, 429);
+  });
 });
