@@ -13,12 +13,13 @@ export function canCreateRole(actor: Role, target: Role): boolean {
 
 /**
  * Which accounts a staff member may see and act on (SPEC 6): professionals their own clients,
- * helpdesk every account of the org but the admins', admins every account. A helpdesk cannot
- * lock out or reset the admins who oversee it: admins are managed by admins.
+ * helpdesk the clients and professionals of the org, admins every account. Those who manage
+ * accounts (helpdesk and admins) are managed by admins only ("Admins: … plus staff accounts"),
+ * so no helpdesk member can lock out or reset a colleague or the admins who oversee them.
  */
 export function canManage(actor: { id: string; role: Role }, subject: { id: string; role: Role }, isOwnClient: boolean): boolean {
   if (actor.role === 'admin') return true;
-  if (actor.role === 'helpdesk') return subject.role !== 'admin';
+  if (actor.role === 'helpdesk') return subject.role === 'client' || subject.role === 'professional';
   if (actor.role === 'professional') return subject.role === 'client' && isOwnClient;
   return false;
 }

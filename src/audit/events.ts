@@ -15,6 +15,9 @@ export const auditEvents = [
   'password_reset_requested',
   'password_reset_email_sent',
   'password_reset_sent_by_staff',
+  // Before 2026-11-27 a completed reset was recorded under this name (now `password_changed` with
+  // `via: reset`); kept so that older rows stay findable in the audit filter for their 5 years.
+  'password_reset_completed',
   'profile_updated',
   'account_deactivated',
   'account_reactivated',

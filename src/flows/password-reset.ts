@@ -76,12 +76,13 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
   };
 }
 
+/** As for any link that sets a password; a success also tells how many recovery codes are left where one was used. */
+export type PasswordResetOutcome = Exclude<LinkPasswordOutcome, { ok: true }> | { ok: true; account: Account; recoveryCodesLeft: number | null };
+
 /**
  * Sets a new password through a reset link, in one transaction: the token is used, the password
  * set, the lock cleared, every session ended and the "password changed" mail queued (SECURITY 31).
  */
-export type PasswordResetOutcome = Exclude<LinkPasswordOutcome, { ok: true }> | { ok: true; account: Account; recoveryCodesLeft: number | null };
-
 export async function completePasswordReset(
   deps: Deps,
   org: Organization,

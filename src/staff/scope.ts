@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.js';
 /** The roles a staff member may list and search (SPEC 6). */
 export function visibleRoles(actor: Account): Role[] {
   if (actor.role === 'admin') return [...roles];
-  if (actor.role === 'helpdesk') return roles.filter((role) => role !== 'admin');
+  if (actor.role === 'helpdesk') return ['client', 'professional'];
   return ['client'];
 }
 

@@ -144,15 +144,18 @@ describe('helpdesk actions (SPEC 6)', () => {
     assert.deepEqual(staffEvents.map((r) => r.details.reason), ['reason for unlock', 'reason for send_reset', 'reason for deactivate', 'reason for reactivate']);
   });
 
-  test('helpdesk sees and helps every account but the admins’: a professional who lost their phone included', async () => {
+  test('helpdesk sees and helps clients and professionals (one who lost their phone), never a colleague or an admin', async () => {
     const org = await createTestOrg(t);
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const pro = await createActiveAccount(t, org, { role: 'professional', email: 'pro-lost-phone@example.org' });
     const admin = await createActiveAccount(t, org, { role: 'admin', email: 'the-admin@example.org' });
+    const colleague = await createActiveAccount(t, org, { role: 'helpdesk', email: 'colleague@example.org' });
     const browser = await loggedIn(org, helpdesk);
     const list = await browser.get('/staff/accounts');
     assert.match(list.body, /pro-lost-phone@example\.org/, 'professionals are listed');
     assert.doesNotMatch(list.body, /the-admin@example\.org/, 'admins are not');
+    assert.doesNotMatch(list.body, /colleague@example\.org/, 'helpdesk colleagues are not');
+    assert.equal((await browser.get(`/staff/accounts/${colleague.id}`)).statusCode, 404, 'a colleague is out of reach');
     assert.equal((await browser.get(`/staff/accounts/${pro.id}`)).statusCode, 200);
     assert.equal((await browser.post(`/staff/accounts/${pro.id}/action`, { action: 'send_reset', reason: 'lost phone, called in' })).statusCode, 303);
     assert.equal((await browser.get(`/staff/accounts/${admin.id}`)).statusCode, 404);
