@@ -192,7 +192,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Log in with a recovery code');
     const typed = recoveryCodes[3]!.toLowerCase().replace(/-/g, '');
     await page.getByLabel('Recovery code').fill(typed);
-    await follow(page, () => page.getByRole('main').getByRole('button', { name: 'Log in' }).click(), /^\/account\/2fa\?recoveryCodesLeft=5$/, 'after a recovery code');
+    await follow(page, () => page.getByRole('main').getByRole('button', { name: 'Log in' }).click(), /^\/account\/2fa\?done=recovery$/, 'after a recovery code');
     await assert.doesNotReject(page.getByRole('status').getByText(/You have 5 left/).waitFor());
     await assert.doesNotReject(page.getByRole('main').getByText('You have 5 unused recovery codes.').waitFor());
 

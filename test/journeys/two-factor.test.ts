@@ -107,8 +107,10 @@ describe('recovery codes (SPEC 4.5, SECURITY 12)', () => {
     const browser = await loggedIn(org, user);
     await browser.get('/login/recovery');
     const ok = await browser.post('/login/recovery', { recoveryCode: code.toLowerCase().replace(/-/g, '') });
-    assert.equal(ok.headers.location, '/account/2fa?recoveryCodesLeft=5');
-    assert.match((await browser.get('/account/2fa?recoveryCodesLeft=5')).body, /You have 5 left/);
+    assert.equal(ok.headers.location, '/account/2fa?done=recovery');
+    assert.match((await browser.get('/account/2fa?done=recovery')).body, /You have 5 left/);
+    // The number comes from the database, not from the address.
+    assert.doesNotMatch((await browser.get('/account/2fa?done=recovery&recoveryCodesLeft=0')).body, /You have 0 left/);
     await t.jobs.runDue();
     assert.match(t.mail.last(user.email).text, /5/);
     const reuse = await loggedIn(org, user);
@@ -215,8 +217,15 @@ describe('step-up (SPEC 4.5)', () => {
     const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
     await browser.get(link);
     const done = await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', recoveryCode: recoveryCodes[0]! });
-    assert.equal(done.headers.location, '/login?reset=1&recoveryCodesLeft=5');
-    assert.match((await browser.get(done.headers.location as string)).body, /You used a recovery code\. You have 5 left\./);
+    const location = String(done.headers.location);
+    assert.match(location, /^\/login\?reset=1&recoveryCodesLeft=5\.[\w-]{43}$/, 'the number, signed');
+    assert.match((await browser.get(location)).body, /You used a recovery code\. You have 5 left\./);
+    // A crafted link cannot make the page state another number.
+    const forged = location.replace('recoveryCodesLeft=5.', 'recoveryCodesLeft=0.');
+    const forgedPage = (await browser.get(forged)).body;
+    assert.doesNotMatch(forgedPage, /You have 0 left/, 'a changed number with the old signature is ignored');
+    assert.match(forgedPage, /password has been changed|new password/i, 'the reset notice itself still shows');
+    assert.doesNotMatch((await browser.get('/login?reset=1&recoveryCodesLeft=0')).body, /You have 0 left/, 'an unsigned number is ignored');
   });
 });
 

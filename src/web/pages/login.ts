@@ -7,6 +7,7 @@ import { recordAudit } from '../../audit/audit.js';
 import { deleteSession, rotateSession } from '../../sessions/sessions.js';
 import { ensureSession, setSessionCookie, trustCookie } from '../context.js';
 import { inputField } from '../fields.js';
+import { readSignedCount } from '../signed-count.js';
 import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest } from '../page.js';
@@ -41,8 +42,8 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
   <li><a href="/help">${t('login.help')}</a></li>
 </ul>`;
   // After a reset proved by a recovery code: how many are left (SPEC 4.5).
-  const left = noticeKey === notices.reset && /^\d{1,2}$/.test(page.query.recoveryCodesLeft ?? '') ? t('recovery.used', { count: page.query.recoveryCodesLeft! }) : null;
-  const notice = noticeKey ? [t(noticeKey), left].filter(Boolean).join(' ') : null;
+  const left = noticeKey === notices.reset ? readSignedCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', page.query.recoveryCodesLeft) : null;
+  const notice = noticeKey ? [t(noticeKey), left === null ? null : t('recovery.used', { count: String(left) })].filter(Boolean).join(' ') : null;
   return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice }) };
 }
 

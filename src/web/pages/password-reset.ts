@@ -12,6 +12,7 @@ import { findFactorInForce } from '../../factors/second-factor/store.js';
 import { sendSmsCode } from '../../flows/two-factor.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 import { codeErrorText, smsErrorText } from './second-factor-login.js';
+import { signCount } from '../signed-count.js';
 import { countTokenGuess, refundTokenGuess } from './token-guard.js';
 
 async function forgotForm(page: PageRequest, email: string, errors?: FormErrors): Promise<PageResult> {
@@ -113,5 +114,6 @@ export const submitReset: PageHandler = async (page) => {
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);
-  return { redirect: outcome.recoveryCodesLeft === null ? '/login?reset=1' : `/login?reset=1&recoveryCodesLeft=${outcome.recoveryCodesLeft}` };
+  if (outcome.recoveryCodesLeft === null) return { redirect: '/login?reset=1' };
+  return { redirect: `/login?reset=1&recoveryCodesLeft=${signCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', outcome.recoveryCodesLeft)}` };
 };

@@ -146,7 +146,8 @@ async function submitCode(page: PageRequest, input: CodeInput, recovery: boolean
     subjectAccountId: account.id,
     details: { step: 'second_factor', method: outcome.method },
   });
-  if (outcome.recoveryCodesLeft !== null) return { redirect: `/account/2fa?recoveryCodesLeft=${outcome.recoveryCodesLeft}` };
+  // The page counts what is left itself: nothing in its address is taken for the number.
+  if (outcome.recoveryCodesLeft !== null) return { redirect: '/account/2fa?done=recovery' };
   return { redirect: safeReturnTo(page.body.returnTo) };
 }
 

@@ -79,11 +79,11 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
   const account = ctx.account!;
   const t = ctx.t;
   const factor = await findActiveFactor(deps.db, ctx.org.tenantId, account.id);
-  const left = page.query.recoveryCodesLeft;
+  const remaining = await countRemainingRecoveryCodes(deps.db, ctx.org.tenantId, account.id);
   const done = page.query.done;
   const notice =
-    left !== undefined && /^\d+$/.test(left)
-      ? t('recovery.used', { count: left })
+    done === 'recovery'
+      ? t('recovery.used', { count: String(remaining) })
       : done === 'off' || done === 'on' || done === 'saved'
         ? t(`twoFactor.done.${done}`)
         : smsNotice(ctx, page.query);
@@ -91,7 +91,6 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
     const body = html`<p>${t('twoFactor.off')}</p><p>${t('twoFactor.why')}</p><p><a class="button" href="/account/2fa/setup">${t('twoFactor.setUp')}</a></p>`;
     return { html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
   }
-  const remaining = await countRemainingRecoveryCodes(deps.db, ctx.org.tenantId, account.id);
   const trusted = await listTrustedBrowsers(deps.db, ctx.org.tenantId, account.id, deps.clock.now());
   const body = html`<p>${t(factor.method === 'totp' ? 'twoFactor.on.totp' : 'twoFactor.on.sms', { phone: factor.phone ?? '' })}</p>
 <p>${t('twoFactor.recoveryLeft', { count: remaining })}</p>
