@@ -4,7 +4,8 @@ import { findAccountById } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { performStaffAction } from '../../src/flows/account-admin.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
+import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -12,7 +13,18 @@ before(async () => {
 });
 after(async () => t.close());
 
+type Org = Parameters<typeof hostOf>[0];
+
 const sessionCookieOf = (browser: TestBrowser) => browser.cookies.get('ingang_session');
+
+const loggedIn = (org: Org, account: { email: string; password: string }) => loggedInBrowser(t, org, account);
+
+/** A browser that holds only this cookie value as its session. */
+function browserWithSession(org: Org, cookieValue: string): TestBrowser {
+  const browser = new TestBrowser(t.app, hostOf(org));
+  browser.cookies.set('ingang_session', cookieValue);
+  return browser;
+}
 
 describe('SECURITY 15: session ids', () => {
   test('the id has ≥128 random bits and is replaced after the password step', async () => {
@@ -49,6 +61,53 @@ describe('SECURITY 15: session ids', () => {
     inventor.cookies.set('ingang_session', 'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
     await inventor.get('/login');
     assert.notEqual(sessionCookieOf(inventor), 'AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+  });
+
+  test('SECURITY 15: the TOTP code step gives a new session id; the id from before it is dead', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const setup = await loggedIn(org, user);
+    const { app } = await enableTotp(t, setup);
+
+    const browser = await loggedIn(org, user);
+    const afterPassword = sessionCookieOf(browser)!;
+    assert.ok(afterPassword, 'a session cookie after the password step');
+    assert.equal((await browser.get('/login/code')).statusCode, 200, 'the code page is shown');
+    const done = await browser.post('/login/code', { code: app.code(t) });
+    assert.equal(done.headers.location, '/', 'the code logs in');
+    const afterCode = sessionCookieOf(browser)!;
+    assert.notEqual(afterCode, afterPassword, 'the code step renews the session id');
+    assert.equal((await browser.get('/account')).statusCode, 200, 'the new id is logged in');
+
+    const old = browserWithSession(org, afterPassword);
+    const oldAnswer = await old.get('/account');
+    assert.equal(oldAnswer.statusCode, 303, 'the old id gets no account page');
+    assert.doesNotMatch(String(oldAnswer.headers.location), /^\/login\/code/, 'the old id is not even half-way logged in');
+  });
+
+  test('SECURITY 15: a password change with a code and a password step-up after the 10-minute window each renew the id', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = await loggedIn(org, user);
+    const { app } = await enableTotp(t, browser);
+
+    const beforeChange = sessionCookieOf(browser)!;
+    await browser.get('/account/password');
+    const changed = await browser.post('/account/password', { currentPassword: user.password, password: 'a renewed passphrase', passwordConfirm: 'a renewed passphrase', code: app.code(t) });
+    assert.equal(changed.statusCode, 303, `the password change succeeds: ${changed.body.slice(0, 300)}`);
+    const afterChange = sessionCookieOf(browser)!;
+    assert.notEqual(afterChange, beforeChange, 'the password change (a step-up) renews the id');
+    assert.equal((await browserWithSession(org, beforeChange).get('/account')).statusCode, 303, 'the id from before the change is dead');
+
+    t.clock.advanceMinutes(11);
+    const page = await browser.get('/account/2fa');
+    assert.match(page.body, /name="password"/, 'after 10 minutes the password is asked again');
+    const saved = await browser.post('/account/2fa/validity', { validity: '12h', password: 'a renewed passphrase' });
+    assert.equal(saved.statusCode, 303, `the step-up succeeds: ${saved.body.slice(0, 300)}`);
+    const afterStepUp = sessionCookieOf(browser)!;
+    assert.notEqual(afterStepUp, afterChange, 'the password step-up renews the id');
+    assert.equal((await browserWithSession(org, afterChange).get('/account')).statusCode, 303, 'the id from before the step-up is dead');
+    assert.equal((await browser.get('/account')).statusCode, 200, 'the new id is logged in');
   });
 });
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { SqlParam } from '../../src/db/db.js';
+import { findActiveFactor } from '../../src/factors/second-factor/store.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 
@@ -10,19 +12,48 @@ before(async () => {
 after(async () => t.close());
 
 const phone = '+31612345678';
+const trustCookie = 'ingang_trust';
 
 const loggedIn = (org: Parameters<typeof hostOf>[0], account: { email: string; password: string }) => loggedInBrowser(t, org, account);
 
-async function enableSms(browser: TestBrowser) {
+/** Sets up SMS as the second factor through the pages (a number without country code is refused first); returns the recovery codes. */
+async function enableSms(browser: TestBrowser): Promise<string[]> {
   await browser.get('/account/2fa/setup');
   const bad = await browser.post('/account/2fa/setup', { method: 'sms', phone: '0612345678' });
   assert.match(bad.body, /valid mobile number with country code/, 'a number without country code is refused');
-  assert.equal((await browser.post('/account/2fa/setup', { method: 'sms', phone: '+31 6 1234 5678' })).headers.location, '/account/2fa/setup/sms');
+  const chosen = await browser.post('/account/2fa/setup', { method: 'sms', phone: '+31 6 1234 5678' });
+  assert.equal(chosen.headers.location, '/account/2fa/setup/sms', `SMS setup starts: ${chosen.body.slice(0, 300)}`);
   await browser.get('/account/2fa/setup/sms');
-  assert.equal((await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone) })).headers.location, '/account/2fa/recovery-codes');
+  const confirmed = await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone) });
+  assert.equal(confirmed.headers.location, '/account/2fa/recovery-codes', 'the setup code confirms the number');
   const page = await browser.get('/account/2fa/recovery-codes');
   await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
-  return [...page.body.matchAll(/<li><code>([0-9A-Z-]{19})<\/code><\/li>/g)].map((m) => m[1]!);
+  const codes = [...page.body.matchAll(/<li><code>([0-9A-Z-]{19})<\/code><\/li>/g)].map((m) => m[1]!);
+  assert.equal(codes.length, 6, 'six recovery codes are shown');
+  return codes;
+}
+
+/**
+ * A race made real: the first query matching `pattern` waits, after it ran, until a second one has
+ * run too (at most 2 s). Returns the function that undoes it.
+ */
+function holdFirstUntilSecond(db: TestApp['db'], pattern: RegExp): () => void {
+  const realQuery = db.query.bind(db);
+  let arrived = 0;
+  let secondArrived!: () => void;
+  const second = new Promise<void>((resolve) => (secondArrived = resolve));
+  db.query = (async (sql: string, params?: readonly SqlParam[]) => {
+    const rows = await realQuery(sql, params);
+    if (pattern.test(sql)) {
+      arrived += 1;
+      if (arrived === 1) await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      else secondArrived();
+    }
+    return rows;
+  }) as typeof db.query;
+  return () => {
+    db.query = realQuery;
+  };
 }
 
 describe('SMS (SPEC 4.5)', () => {
@@ -86,6 +117,93 @@ describe('SMS (SPEC 4.5)', () => {
     assert.equal(refused.statusCode, 400, 'a login code (still valid) does not turn 2FA off');
     assert.match(refused.body, /This code is not right/);
     assert.equal((await victim.post('/account/2fa/disable', { password: user.password, code: confirmCode })).statusCode, 303, 'the code sent for this purpose works');
+  });
+
+  test('SECURITY 11: two parallel posts of one login code log in once; the code never works again in a later login', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    const code = t.sms.lastCode(phone);
+
+    // Both requests carry the same session and the same right code: only one may use it. In one
+    // process the first request would finish before the second looks up its session; the barrier
+    // holds the first right after it found the code until the second has found it too, so both
+    // really race for the one use (as they do on a PostgreSQL with several connections).
+    const release = holdFirstUntilSecond(t.db, /UPDATE sms_code SET attempts = attempts \+ 1/);
+    let answers;
+    try {
+      answers = await Promise.all([browser.post('/login/code', { code }), browser.post('/login/code', { code })]);
+    } finally {
+      release();
+    }
+    const described = answers.map((r) => `${r.statusCode} ${r.headers.location ?? ''}`).join(', ');
+    const loggedInWithIt = answers.filter((r) => r.statusCode === 303 && r.headers.location === '/');
+    assert.equal(loggedInWithIt.length, 1, `exactly one use of the code logs in; answers: ${described}`);
+    assert.ok(answers.some((r) => r.statusCode === 200 && /This code is not right/.test(r.body)), `the other use is refused as a wrong code; answers: ${described}`);
+    const [successes] = await t.deps.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM audit_event WHERE tenant_id = $1 AND event = 'login_succeeded' AND details->>'step' = 'second_factor'",
+      [org.tenantId],
+    );
+    assert.equal(successes!.n, 1, 'one code, one completed login');
+
+    // Later, a new login attempt in another browser tries the used code again.
+    t.clock.advanceSeconds(61);
+    const later = await loggedIn(org, user);
+    await later.get('/login/code');
+    const replay = await later.post('/login/code', { code });
+    assert.equal(replay.statusCode, 200, 'the used code is refused');
+    assert.match(replay.body, /This code is not right/, 'with the wrong-code message');
+    assert.equal((await later.post('/login/code', { code: t.sms.lastCode(phone) })).headers.location, '/', 'the new code of this attempt works');
+  });
+
+  test('SECURITY 11: an unused, valid login code of this very session cannot turn 2FA off; a confirm code can', async () => {
+    const org = await createTestOrg(t, { policy: { idleMinutes: 10, twoFactorClients: 'optional' } });
+    const user = await createActiveAccount(t, org);
+    const recovery = await enableSms(await loggedIn(org, user));
+    t.clock.advanceMinutes(16);
+
+    // Opening the code page sends a login code; the user logs in with a recovery code instead.
+    const browser = await loggedIn(org, user);
+    const sentBefore = t.sms.sent.length;
+    await browser.get('/login/code');
+    assert.equal(t.sms.sent.length, sentBefore + 1, 'a login code was sent when the code page opened');
+    const firstLoginCode = t.sms.lastCode(phone);
+    await browser.get('/login/recovery');
+    assert.equal((await browser.post('/login/recovery', { recoveryCode: recovery[0]! })).statusCode, 303, 'logged in with a recovery code');
+    await browser.get('/account/2fa');
+    const refusedFirst = await browser.post('/account/2fa/disable', { password: user.password, code: firstLoginCode });
+    assert.equal(refusedFirst.statusCode, 400, 'the unused login code does not turn 2FA off');
+    assert.notEqual(await findActiveFactor(t.deps.db, org.tenantId, user.id), null, '2FA is still on');
+
+    // Sharper: a login code sent to THIS session (the code asked again after inactivity) while the
+    // browser is trusted, so the same session is fully logged in and the code is its newest one.
+    const trust = browser.cookies.get(trustCookie);
+    assert.ok(trust, 'the browser is trusted after the code step');
+    browser.cookies.delete(trustCookie);
+    t.clock.advanceMinutes(11);
+    assert.match(String((await browser.get('/account')).headers.location), /^\/login\/code/, 'idle without trust: the code is asked again');
+    await browser.get('/login/code');
+    assert.equal(t.sms.sent.length, sentBefore + 2, 'a second login code was sent, to this session');
+    const loginCode = t.sms.lastCode(phone);
+    browser.cookies.set(trustCookie, trust);
+    assert.equal((await browser.get('/account/2fa')).statusCode, 200, 'with the trust cookie back, the same session is logged in');
+    const refused = await browser.post('/account/2fa/disable', { password: user.password, code: loginCode });
+    assert.equal(refused.statusCode, 400, 'a valid login code of this session does not turn 2FA off');
+    assert.match(refused.body, /This code is not right/, 'the code is refused as not right');
+    assert.notEqual(await findActiveFactor(t.deps.db, org.tenantId, user.id), null, '2FA is still on after the login code');
+
+    t.clock.advanceSeconds(61);
+    await browser.get('/account/2fa');
+    const sent = await browser.post('/account/2fa/confirm-code', { returnTo: '/account/2fa' });
+    assert.match(String(sent.headers.location), /sms=sent/, 'a confirm code was sent');
+    const confirmCode = t.sms.lastCode(phone);
+    await browser.get('/account/2fa?sms=sent');
+    const off = await browser.post('/account/2fa/disable', { password: user.password, code: confirmCode });
+    assert.equal(off.statusCode, 303, `the code sent for this purpose turns 2FA off: ${off.body.slice(0, 300)}`);
+    assert.equal(await findActiveFactor(t.deps.db, org.tenantId, user.id), null, '2FA is off');
   });
 
   test('an SMS code expires after 5 minutes', async () => {
