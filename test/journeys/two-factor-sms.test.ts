@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SqlParam } from '../../src/db/db.js';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
+import { issueSmsCode, settleSentSmsCode, verifySmsCode } from '../../src/factors/sms-code/store.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 
@@ -275,5 +276,47 @@ describe('SMS (SPEC 4.5)', () => {
     const page = await waiting;
     assert.doesNotMatch(page.body, /could not be sent/);
     assert.equal((await browser.post('/login/code', { code: t.sms.lastCode(phone) })).headers.location, '/');
+  });
+
+  test('while a resend is still on its way, the code the user already has keeps working', { timeout: 30_000 }, async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableSms(await loggedIn(org, user));
+    t.clock.advanceSeconds(61);
+    const browser = await loggedIn(org, user);
+    await browser.get('/login/code');
+    const first = t.sms.lastCode(phone);
+    t.clock.advanceSeconds(61);
+    const provider = t.sms.hold();
+    const resending = browser.post('/login/code/resend', {});
+    let login;
+    try {
+      await provider.entered;
+      login = await browser.post('/login/code', { code: first });
+    } finally {
+      provider.release();
+    }
+    await resending;
+    assert.equal(login.headers.location, '/', 'the first code logged in while the second was being sent');
+  });
+
+  test('a sent code voids the unused ones before it for good: using the newer one never revives an older one', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const scope = { tenantId: org.tenantId, accountId: user.id, sessionId: 'one-session', purpose: 'confirm' as const };
+    const sendCode = async (settle: boolean) => {
+      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone }));
+      assert.ok(issued.ok, 'within the send limits');
+      if (settle) await settleSentSmsCode(t.deps.db, { ...scope, codeId: issued.codeId }, t.clock.now());
+      t.clock.advanceSeconds(61);
+      return issued.code;
+    };
+    const verify = (code: string) => verifySmsCode(t.deps.db, { ...scope, phone }, code, t.clock.now());
+    const older = await sendCode(true);
+    const newer = await sendCode(true);
+    const unsent = await sendCode(false);
+    assert.equal(await verify(unsent), false, 'a code the provider has not taken yet is not the one checked');
+    assert.equal(await verify(newer), true, 'the newest sent code works');
+    assert.equal(await verify(older), false, 'the older code stays void after the newer one is used');
   });
 });

@@ -50,12 +50,18 @@ export async function issueSmsCode(
   return { ok: true, code, codeId };
 }
 
-/** The code went out: the earlier unused codes of this session and purpose are void. */
-export async function settleSentSmsCode(db: Queryable, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; codeId: string }, now: Date): Promise<void> {
-  await db.query(
-    'UPDATE sms_code SET expires_at = $6 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND id <> $5 AND used_at IS NULL AND expires_at > $6',
-    [input.tenantId, input.accountId, input.sessionId, input.purpose, input.codeId, now],
-  );
+/**
+ * The code went out: from now on it is the one checked, and the earlier unused codes of this
+ * session and purpose are void. Until then the code sent before it keeps working.
+ */
+export async function settleSentSmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; codeId: string }, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('UPDATE sms_code SET sent_at = $3 WHERE tenant_id = $1 AND id = $2', [input.tenantId, input.codeId, now]);
+    await tx.query(
+      'UPDATE sms_code SET expires_at = $6 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND id <> $5 AND used_at IS NULL AND expires_at > $6',
+      [input.tenantId, input.accountId, input.sessionId, input.purpose, input.codeId, now],
+    );
+  });
 }
 
 /** The provider refused: the code never existed, so it counts against no limit (SECURITY 33) and an earlier code still works. */
@@ -74,7 +80,7 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
   const [row] = await db.query<{ id: string; code_hash: Uint8Array }>(
     `UPDATE sms_code SET attempts = attempts + 1
       WHERE (tenant_id, id) = (SELECT tenant_id, id FROM sms_code
-              WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
+              WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND sent_at IS NOT NULL AND used_at IS NULL AND expires_at > $5
               ORDER BY created_at DESC LIMIT 1)
         AND attempts < $6 AND phone = $7
       RETURNING id, code_hash`,
@@ -85,7 +91,7 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
   return used.length === 1;
 }
 
-/** The newest code of this session and purpose was sent less than a minute ago (no need to send again on a page reload). */
+/** This session has a valid code for this purpose, sent or on its way (no need to send again on a page reload). */
 export async function hasFreshSmsCode(db: Queryable, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose }, now: Date): Promise<boolean> {
   const rows = await db.query(
     'SELECT 1 FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5',
