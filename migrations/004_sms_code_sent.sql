@@ -1,5 +1,5 @@
 -- An SMS code is made (and counted against the send limits) before the provider is called, outside
--- any transaction; until the provider has accepted it, it is not the code to check against, so the
--- code sent before it keeps working meanwhile. Codes made before this migration were all sent.
-ALTER TABLE sms_code ADD COLUMN sent_at timestamptz;
-UPDATE sms_code SET sent_at = created_at;
+-- any transaction; while `pending`, it is not the code to check against, so the code sent before it
+-- keeps working meanwhile. The default (false) keeps rows written by an instance that predates this
+-- migration (during a rolling deploy) checkable: those were sent within their transaction.
+ALTER TABLE sms_code ADD COLUMN pending boolean NOT NULL DEFAULT false;

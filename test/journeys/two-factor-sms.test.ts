@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SqlParam } from '../../src/db/db.js';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
-import { issueSmsCode, settleSentSmsCode, verifySmsCode } from '../../src/factors/sms-code/store.js';
+import { hasFreshSmsCode, issueSmsCode, settleSentSmsCode, verifySmsCode } from '../../src/factors/sms-code/store.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 
@@ -318,5 +318,23 @@ describe('SMS (SPEC 4.5)', () => {
     assert.equal(await verify(unsent), false, 'a code the provider has not taken yet is not the one checked');
     assert.equal(await verify(newer), true, 'the newest sent code works');
     assert.equal(await verify(older), false, 'the older code stays void after the newer one is used');
+  });
+
+  test('a send that settles late never voids a newer code; a send lost in a crash does not stop the next one', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const scope = { tenantId: org.tenantId, accountId: user.id, sessionId: 'another-session', purpose: 'login' as const };
+    const issue = async () => {
+      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone }));
+      assert.ok(issued.ok, 'within the send limits');
+      return issued;
+    };
+    const slow = await issue();
+    t.clock.advanceSeconds(61);
+    assert.equal(await hasFreshSmsCode(t.deps.db, scope, t.clock.now()), false, 'a code still unsent after a minute (a crash mid-send) does not stop a new send');
+    const fast = await issue();
+    await settleSentSmsCode(t.deps.db, { ...scope, codeId: fast.codeId }, t.clock.now());
+    await settleSentSmsCode(t.deps.db, { ...scope, codeId: slow.codeId }, t.clock.now());
+    assert.equal(await verifySmsCode(t.deps.db, { ...scope, phone }, fast.code, t.clock.now()), true, 'the newer code survived the late settle of the older one');
   });
 });

@@ -218,7 +218,7 @@ describe('step-up (SPEC 4.5)', () => {
     await browser.get(link);
     const done = await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', recoveryCode: recoveryCodes[0]! });
     const location = String(done.headers.location);
-    assert.match(location, /^\/login\?reset=1&recoveryCodesLeft=5\.[\w-]{43}$/, 'the number, signed');
+    assert.match(location, /^\/login\?reset=1&recoveryCodesLeft=5\.\d+\.[\w-]{43}$/, 'the number, signed, with an expiry');
     assert.match((await browser.get(location)).body, /You used a recovery code\. You have 5 left\./);
     // A crafted link cannot make the page state another number.
     const forged = location.replace('recoveryCodesLeft=5.', 'recoveryCodesLeft=0.');
@@ -226,6 +226,8 @@ describe('step-up (SPEC 4.5)', () => {
     assert.doesNotMatch(forgedPage, /You have 0 left/, 'a changed number with the old signature is ignored');
     assert.match(forgedPage, /password has been changed|new password/i, 'the reset notice itself still shows');
     assert.doesNotMatch((await browser.get('/login?reset=1&recoveryCodesLeft=0')).body, /You have 0 left/, 'an unsigned number is ignored');
+    t.clock.advanceMinutes(11);
+    assert.doesNotMatch((await browser.get(location)).body, /You have 5 left/, 'after 10 minutes the link says nothing more');
   });
 });
 

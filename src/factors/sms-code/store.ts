@@ -43,8 +43,8 @@ export async function issueSmsCode(
   const code = generateSmsCode(deps.random);
   const codeId = deps.random.uuid();
   await tx.query(
-    `INSERT INTO sms_code (tenant_id, id, account_id, session_id, purpose, phone, code_hash, created_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO sms_code (tenant_id, id, account_id, session_id, purpose, phone, code_hash, created_at, expires_at, pending)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)`,
     [input.tenantId, codeId, input.accountId, input.sessionId, input.purpose, input.phone, hashSmsCode(code, codeId), now, addSeconds(now, smsCodeRules.validSeconds)],
   );
   return { ok: true, code, codeId };
@@ -56,10 +56,12 @@ export async function issueSmsCode(
  */
 export async function settleSentSmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; codeId: string }, now: Date): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.query('UPDATE sms_code SET sent_at = $3 WHERE tenant_id = $1 AND id = $2', [input.tenantId, input.codeId, now]);
+    const [sent] = await tx.query<{ created_at: Date }>('UPDATE sms_code SET pending = false WHERE tenant_id = $1 AND id = $2 RETURNING created_at', [input.tenantId, input.codeId]);
+    if (!sent) return;
+    // Only the older ones: a send that settles late never voids a newer code the user already has.
     await tx.query(
-      'UPDATE sms_code SET expires_at = $6 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND id <> $5 AND used_at IS NULL AND expires_at > $6',
-      [input.tenantId, input.accountId, input.sessionId, input.purpose, input.codeId, now],
+      'UPDATE sms_code SET expires_at = $6 WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND created_at < $5 AND used_at IS NULL AND expires_at > $6',
+      [input.tenantId, input.accountId, input.sessionId, input.purpose, sent.created_at, now],
     );
   });
 }
@@ -80,7 +82,7 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
   const [row] = await db.query<{ id: string; code_hash: Uint8Array }>(
     `UPDATE sms_code SET attempts = attempts + 1
       WHERE (tenant_id, id) = (SELECT tenant_id, id FROM sms_code
-              WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND sent_at IS NOT NULL AND used_at IS NULL AND expires_at > $5
+              WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND NOT pending AND used_at IS NULL AND expires_at > $5
               ORDER BY created_at DESC LIMIT 1)
         AND attempts < $6 AND phone = $7
       RETURNING id, code_hash`,
@@ -91,11 +93,15 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
   return used.length === 1;
 }
 
-/** This session has a valid code for this purpose, sent or on its way (no need to send again on a page reload). */
+/**
+ * This session has a valid code for this purpose, sent or on its way (no need to send again on a
+ * page reload). A code still pending after a minute was left by a crash mid-send: it is not counted.
+ */
 export async function hasFreshSmsCode(db: Queryable, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose }, now: Date): Promise<boolean> {
   const rows = await db.query(
-    'SELECT 1 FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5',
-    [input.tenantId, input.accountId, input.sessionId, input.purpose, now],
+    `SELECT 1 FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND used_at IS NULL AND expires_at > $5
+        AND (NOT pending OR created_at > $6)`,
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, new Date(now.getTime() - smsCodeRules.resendAfterSeconds * 1000)],
   );
   return rows.length > 0;
 }

@@ -42,7 +42,7 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
   <li><a href="/help">${t('login.help')}</a></li>
 </ul>`;
   // After a reset proved by a recovery code: how many are left (SPEC 4.5).
-  const left = noticeKey === notices.reset ? readSignedCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', page.query.recoveryCodesLeft) : null;
+  const left = noticeKey === notices.reset ? readSignedCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', page.query.recoveryCodesLeft, deps.clock.now()) : null;
   const notice = noticeKey ? [t(noticeKey), left === null ? null : t('recovery.used', { count: String(left) })].filter(Boolean).join(' ') : null;
   return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice }) };
 }

@@ -115,5 +115,5 @@ export const submitReset: PageHandler = async (page) => {
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);
   if (outcome.recoveryCodesLeft === null) return { redirect: '/login?reset=1' };
-  return { redirect: `/login?reset=1&recoveryCodesLeft=${signCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', outcome.recoveryCodesLeft)}` };
+  return { redirect: `/login?reset=1&recoveryCodesLeft=${signCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', outcome.recoveryCodesLeft, deps.clock.now())}` };
 };
