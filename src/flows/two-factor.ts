@@ -131,11 +131,12 @@ export async function confirmSetup(deps: Deps, org: Organization, account: Accou
   }
   const done = await deps.db
     .transaction(async (tx) => {
-    await activateFactor(tx, pending, now, step);
+    const { replaced } = await activateFactor(tx, pending, now, step);
     const codes = await replaceRecoveryCodes(tx, deps, org.tenantId, account.id);
     await showRecoveryCodesOnce(tx, deps, account, sessionId, codes);
-    await recordAudit(tx, now, client, { tenantId: org.tenantId, event: pending.method === 'totp' ? 'totp_enabled' : 'sms_enabled', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
-    await queueEmail(tx, deps, org, account, { kind: 'two_factor_enabled', name: account.name, method: pending.method, helpLink: publicUrl(deps.config, org, '/help') });
+    await recordAudit(tx, now, client, { tenantId: org.tenantId, event: pending.method === 'totp' ? 'totp_enabled' : 'sms_enabled', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { replaced } });
+    // A factor that takes another's place is news the user must hear about: the mail says "changed".
+    await queueEmail(tx, deps, org, account, { kind: 'two_factor_enabled', name: account.name, method: pending.method, replaced, helpLink: publicUrl(deps.config, org, '/help') });
     return true;
   })
     .catch((error: unknown) => {

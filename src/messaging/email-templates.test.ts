@@ -16,8 +16,9 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'already_registered', loginLink: 'https://linde.example.nl/login', resetLink: 'https://linde.example.nl/password/forgot' },
     { kind: 'password_reset', name, link, validMinutes: 60 },
     { kind: 'password_changed', name, helpLink },
-    { kind: 'two_factor_enabled', name, method: 'totp', helpLink },
-    { kind: 'two_factor_enabled', name, method: 'sms', helpLink },
+    { kind: 'two_factor_enabled', name, method: 'totp', replaced: false, helpLink },
+    { kind: 'two_factor_enabled', name, method: 'sms', replaced: false, helpLink },
+    { kind: 'two_factor_enabled', name, method: 'sms', replaced: true, helpLink },
     { kind: 'two_factor_disabled', name, helpLink },
     { kind: 'two_factor_reset_by_staff', name, helpLink },
     { kind: 'recovery_codes_regenerated', name, helpLink },
@@ -45,7 +46,7 @@ function linksOf(template: EmailTemplate): string[] {
 
 /** Several entries share a kind; the variant tells the test names apart. */
 function describeTemplate(template: EmailTemplate): string {
-  if (template.kind === 'two_factor_enabled') return `${template.kind} (${template.method})`;
+  if (template.kind === 'two_factor_enabled') return `${template.kind} (${template.method}${template.replaced ? ', replacing another' : ''})`;
   if (template.kind === 'recovery_code_used') return `${template.kind} (${template.remaining} left)`;
   return template.kind;
 }
@@ -140,7 +141,7 @@ describe('renderEmail', () => {
   });
 
   it('says which method two-step verification was turned on with', () => {
-    const totp = { kind: 'two_factor_enabled', name: 'Anna', method: 'totp', helpLink } as const;
+    const totp = { kind: 'two_factor_enabled', name: 'Anna', method: 'totp', replaced: false, helpLink } as const;
     const sms = { ...totp, method: 'sms' } as const;
     assert.match(renderEmail(totp, 'en', org).text, /with an authenticator app/);
     assert.match(renderEmail(sms, 'en', org).text, /with text messages \(SMS\)/);
@@ -151,6 +152,16 @@ describe('renderEmail', () => {
       assert.doesNotMatch(renderEmail(sms, locale, org).text, /authenticator/i);
       assert.ok(renderEmail(sms, locale, org).html.includes(locale === 'nl' ? 'met sms.' : 'with text messages (SMS).'));
     }
+  });
+
+  it('says "changed", not "turned on", when the new method took the place of another', () => {
+    const changed = { kind: 'two_factor_enabled', name: 'Anna', method: 'totp', replaced: true, helpLink } as const;
+    assert.match(renderEmail(changed, 'en', org).subject, /was changed/);
+    assert.match(renderEmail(changed, 'en', org).text, /was just changed; it now works with an authenticator app\./);
+    assert.match(renderEmail(changed, 'en', org).text, /earlier app or phone number no longer works/);
+    assert.match(renderEmail(changed, 'nl', org).subject, /is gewijzigd/);
+    assert.match(renderEmail(changed, 'nl', org).text, /is net gewijzigd; die werkt nu met een authenticator-app\./);
+    for (const locale of locales) assert.doesNotMatch(renderEmail(changed, locale, org).text, /turned on|aangezet/);
   });
 
   it('says how many recovery codes are left, in the right number, and urges new ones when few are left', () => {

@@ -22,8 +22,8 @@ export type EmailTemplate =
   | { kind: 'password_reset'; name: string; link: string; validMinutes: number }
   /** Your password was changed; if that was not you, contact the helpdesk (SPEC 4.4). */
   | { kind: 'password_changed'; name: string; helpLink: string }
-  /** Two-step verification was turned on; if that was not you, contact the helpdesk (SPEC 4.5). */
-  | { kind: 'two_factor_enabled'; name: string; method: 'totp' | 'sms'; helpLink: string }
+  /** Two-step verification was turned on, or `replaced` another method or number; if that was not you, contact the helpdesk (SPEC 4.5). */
+  | { kind: 'two_factor_enabled'; name: string; method: 'totp' | 'sms'; replaced: boolean; helpLink: string }
   /** Two-step verification was turned off; if that was not you, contact the helpdesk right away. */
   | { kind: 'two_factor_disabled'; name: string; helpLink: string }
   /** Lost phone: staff removed the second factor, recovery codes, trusted browsers and sessions (SPEC 4.5). */

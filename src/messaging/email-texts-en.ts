@@ -82,10 +82,12 @@ export const enTexts: EmailTexts = {
       outro: [notYouWarning(org)],
     }),
     two_factor_enabled: (t, org) => ({
-      subject: `Two-step verification is on for your account with ${org}`,
+      subject: t.replaced ? `Two-step verification was changed for your account with ${org}` : `Two-step verification is on for your account with ${org}`,
       greeting: `Hello ${t.name},`,
       intro: [
-        `Two-step verification was just turned on for your account with ${org}, ${methodSentences[t.method]}`,
+        t.replaced
+          ? `Two-step verification for your account with ${org} was just changed; it now works ${methodSentences[t.method]} The earlier app or phone number no longer works.`
+          : `Two-step verification was just turned on for your account with ${org}, ${methodSentences[t.method]}`,
         'Did you do this yourself? Then you do not need to do anything.',
       ],
       actions: [{ label: 'Help with logging in', url: t.helpLink }],

@@ -93,10 +93,12 @@ export const nlTexts: EmailTexts = {
       outro: [notYouWarning(org)],
     }),
     two_factor_enabled: (t, org) => ({
-      subject: `Tweestapsverificatie staat aan voor je account bij ${org}`,
+      subject: t.replaced ? `Tweestapsverificatie is gewijzigd voor je account bij ${org}` : `Tweestapsverificatie staat aan voor je account bij ${org}`,
       greeting: `Hallo ${t.name},`,
       intro: [
-        `Tweestapsverificatie is net aangezet voor je account bij ${org}, ${methodSentences[t.method]}`,
+        t.replaced
+          ? `Tweestapsverificatie voor je account bij ${org} is net gewijzigd; die werkt nu ${methodSentences[t.method]} De eerdere app of het eerdere telefoonnummer werkt niet meer.`
+          : `Tweestapsverificatie is net aangezet voor je account bij ${org}, ${methodSentences[t.method]}`,
         'Heb je dat zelf gedaan? Dan hoef je niets te doen.',
       ],
       actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],

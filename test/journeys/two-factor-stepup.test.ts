@@ -88,6 +88,31 @@ describe('mails and audit for 2FA changes (issue 3)', () => {
     );
     assert.deepEqual(events.map((e) => e.event), ['totp_enabled', 'recovery_codes_generated', 'two_factor_disabled']);
   });
+
+  test('a new authenticator replacing the old one mails "changed", not "turned on"', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = new TestBrowser(t.app, hostOf(org));
+    await browser.login(user.email, user.password);
+    await enableTotp(t, browser);
+    // The setup just proved a code: within 10 minutes a new authenticator may take its place.
+    const { app: newApp } = await enableTotp(t, browser);
+    await t.jobs.runDue();
+    const subjects = t.mail.to(user.email).map((m) => m.subject);
+    assert.deepEqual(
+      subjects.map((subject) => (/was changed/.test(subject) ? 'changed' : /is on/.test(subject) ? 'on' : subject)),
+      ['on', 'changed'],
+      subjects.join(' | '),
+    );
+    const details = await t.deps.db.query<{ details: { replaced?: boolean } }>("SELECT details FROM audit_event WHERE tenant_id = $1 AND event = 'totp_enabled' ORDER BY id", [org.tenantId]);
+    assert.deepEqual(details.map((row) => row.details.replaced), [false, true]);
+    await browser.post('/logout', {});
+    t.clock.advanceSeconds(30); // the setup used this time step; a step is accepted once
+    await browser.login(user.email, user.password);
+    await browser.get('/login/code');
+    const codeStep = await browser.post('/login/code', { code: newApp.code(t) });
+    assert.equal(codeStep.headers.location, '/', `the new authenticator logs in: ${codeStep.statusCode}`);
+  });
 });
 
 describe('SMS through the configured provider (SPEC 8)', () => {

@@ -96,15 +96,21 @@ export class PendingFactorGoneError extends Error {
  * first and must still be pending; only then does the old active factor go. A second confirm of
  * the same setup (double submit, another tab) throws, so its transaction changes nothing.
  */
-export async function activateFactor(db: Queryable, factor: SecondFactor, now: Date, confirmedStep: bigint | null): Promise<void> {
+/** Makes a confirmed factor the account's one; `replaced` tells whether it took the place of another. */
+export async function activateFactor(db: Queryable, factor: SecondFactor, now: Date, confirmedStep: bigint | null): Promise<{ replaced: boolean }> {
   const pending = await db.query(`SELECT id FROM second_factor WHERE tenant_id = $1 AND id = $2 AND status = 'pending' FOR UPDATE`, [factor.tenantId, factor.id]);
   if (pending.length !== 1) throw new PendingFactorGoneError();
-  await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active' AND id <> $3`, [factor.tenantId, factor.accountId, factor.id]);
+  const replaced = await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active' AND id <> $3 RETURNING id`, [
+    factor.tenantId,
+    factor.accountId,
+    factor.id,
+  ]);
   await db.query(
     `UPDATE second_factor SET status = 'active', confirmed_at = $3, setup_session_id = NULL, last_totp_step = $4
       WHERE tenant_id = $1 AND id = $2`,
     [factor.tenantId, factor.id, now, confirmedStep === null ? null : confirmedStep.toString()],
   );
+  return { replaced: replaced.length > 0 };
 }
 
 export async function deleteFactors(db: Queryable, tenantId: string, accountId: string): Promise<number> {
