@@ -204,6 +204,21 @@ export function hostOf(org: Organization): string {
   return `${org.slug}.localhost`;
 }
 
+/** An invited account, made without a staff member, and the welcome link its mail carries. */
+export async function invitedAccount(t: TestApp, org: Organization, email: string, role: Account['role'] = 'client'): Promise<{ account: Account; link: string }> {
+  const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: 'Invited Person', role, locale: 'en' });
+  if (!created.ok) throw new Error(`cannot create ${email}: ${JSON.stringify(created.errors)}`);
+  await t.jobs.runDue();
+  return { account: created.account, link: t.mail.linkIn(t.mail.last(email), '/welcome/') };
+}
+
+/** Asks a reset link on the forgot-password page in this browser, and returns the link the mail carries. */
+export async function mailedResetLink(t: TestApp, browser: TestBrowser, email: string): Promise<string> {
+  await browser.submit('/password/forgot', '/password/forgot', { email });
+  await t.jobs.runDue();
+  return t.mail.linkIn(t.mail.last(email), '/password/reset/');
+}
+
 /** A browser of this org that has passed the password step (what comes next is the test's). */
 export async function loggedInBrowser(t: TestApp, org: Organization, account: { email: string; password: string }): Promise<TestBrowser> {
   const browser = new TestBrowser(t.app, hostOf(org));

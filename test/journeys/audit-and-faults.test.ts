@@ -5,7 +5,7 @@ import { findAccountById } from '../../src/accounts/accounts.js';
 import type { SqlParam } from '../../src/db/db.js';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, mailedResetLink, type TestApp } from '../harness.js';
 import { injectFetch } from '../inject-fetch.js';
 import { enableTotp, TestAuthenticator } from '../two-factor-helpers.js';
 
@@ -71,9 +71,7 @@ describe('SECURITY 29: one audit row per event, no secrets, append only', () => 
     await browser.login(user.email, 'my secret passphrase');
     await browser.get('/');
     await browser.post('/logout', {});
-    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
-    await t.jobs.runDue();
-    const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
+    const link = await mailedResetLink(t, browser, user.email);
     await browser.get(link);
     await browser.post(link, { password: 'the next passphrase', passwordConfirm: 'the next passphrase' });
 
@@ -170,9 +168,7 @@ describe('SECURITY 31: a multi-step change is all or nothing', () => {
     const session = new TestBrowser(t.app, hostOf(org));
     await session.login(user.email, user.password);
     const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
-    await t.jobs.runDue();
-    const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
+    const link = await mailedResetLink(t, browser, user.email);
     await browser.get(link);
     // Cut the database after the token is used and the password set, before the sessions end.
     const restore = crashInTransactionOn(t.db, /DELETE FROM web_session/);

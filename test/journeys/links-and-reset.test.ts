@@ -4,7 +4,7 @@ import { findAccountById } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { createAccount } from '../../src/flows/account-admin.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, strongPassword, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, invitedAccount, strongPassword, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -141,10 +141,7 @@ describe('welcome links (SPEC 4.1)', () => {
     const landing: Record<string, string | undefined> = {};
     for (const role of ['client', 'professional'] as const) {
       const email = `welcome-${role}@example.org`;
-      const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: role, role, locale: 'en' });
-      assert.ok(created.ok);
-      await t.jobs.runDue();
-      const link = t.mail.linkIn(t.mail.last(email), '/welcome/');
+      const { link } = await invitedAccount(t, org, email, role);
       const browser = new TestBrowser(t.app, hostOf(org));
       await browser.get(link);
       landing[role] = (await browser.post(link, { password: strongPassword, passwordConfirm: strongPassword })).headers.location as string | undefined;
@@ -195,10 +192,7 @@ describe('welcome links (SPEC 4.1)', () => {
 
   test('SECURITY 13: a used welcome link answers like an unknown one; two concurrent uses, one wins', async () => {
     const org = await createTestOrg(t);
-    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'concurrent@example.org', name: 'Race', role: 'client', locale: '' });
-    assert.ok(created.ok);
-    await t.jobs.runDue();
-    const link = t.mail.linkIn(t.mail.last('concurrent@example.org'), '/welcome/');
+    const { link } = await invitedAccount(t, org, 'concurrent@example.org');
     const a = new TestBrowser(t.app, hostOf(org));
     const b = new TestBrowser(t.app, hostOf(org));
     await a.get(link);
@@ -219,10 +213,7 @@ describe('welcome links (SPEC 4.1)', () => {
     const org = await createTestOrg(t);
     const guesser = new TestBrowser(t.app, hostOf(org));
     let last = 0;
-    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'guessed@example.org', name: 'G', role: 'client', locale: '' });
-    assert.ok(created.ok);
-    await t.jobs.runDue();
-    const realLink = t.mail.linkIn(t.mail.last('guessed@example.org'), '/welcome/');
+    const { link: realLink } = await invitedAccount(t, org, 'guessed@example.org');
     for (let i = 0; i < 20; i++) last = (await guesser.get(`/welcome/guess${i}.nope`)).statusCode;
     assert.equal(last, 404, 'twenty misses are answered');
     assert.equal((await guesser.get('/welcome/one.more')).statusCode, 429);
@@ -235,10 +226,7 @@ describe('welcome links (SPEC 4.1)', () => {
 
   test('SECURITY 9: a parallel burst of link guesses gets no more lookups than the budget; right links cost nothing', async () => {
     const org = await createTestOrg(t);
-    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'burst@example.org', name: 'B', role: 'client', locale: '' });
-    assert.ok(created.ok);
-    await t.jobs.runDue();
-    const realLink = t.mail.linkIn(t.mail.last('burst@example.org'), '/welcome/');
+    const { link: realLink } = await invitedAccount(t, org, 'burst@example.org');
     // Opening a right link many times is no guessing.
     const owner = new TestBrowser(t.app, hostOf(org));
     for (let i = 0; i < 25; i++) assert.equal((await owner.get(realLink)).statusCode, 200, `opening ${i + 1} of the right link`);
@@ -253,10 +241,7 @@ describe('welcome links (SPEC 4.1)', () => {
 
   test('SECURITY 9: posting the forms of wrong links counts too, welcome and reset alike; a right link with a weak password does not', async () => {
     const org = await createTestOrg(t);
-    const created = await createAccount(t.deps, org, null, noRequestContext, { email: 'forms@example.org', name: 'F', role: 'client', locale: '' });
-    assert.ok(created.ok);
-    await t.jobs.runDue();
-    const realLink = t.mail.linkIn(t.mail.last('forms@example.org'), '/welcome/');
+    const { link: realLink } = await invitedAccount(t, org, 'forms@example.org');
     const owner = new TestBrowser(t.app, hostOf(org));
     await owner.get(realLink);
     for (let i = 0; i < 25; i++) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { SqlParam } from '../../src/db/db.js';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
-import { hasFreshSmsCode, issueSmsCode, settleSentSmsCode, verifySmsCode } from '../../src/factors/sms-code/store.js';
+import { hasFreshSmsCode, issueSmsCode, settleSentSmsCode, verifySmsCode, type SmsPurpose } from '../../src/factors/sms-code/store.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
 
@@ -57,12 +57,35 @@ function holdFirstUntilSecond(db: TestApp['db'], pattern: RegExp): () => void {
   };
 }
 
+/** A client of a new org with SMS set up, a minute later (so a new code may be sent): where most tests here start. */
+async function accountWithSms() {
+  const org = await createTestOrg(t);
+  const user = await createActiveAccount(t, org);
+  await enableSms(await loggedIn(org, user));
+  t.clock.advanceSeconds(61);
+  return { org, user };
+}
+
+/** The SMS code store of one session of a new account, for the steps a send is made of: issue, then settle once the provider took it. */
+async function codeStore(purpose: SmsPurpose) {
+  const org = await createTestOrg(t);
+  const user = await createActiveAccount(t, org);
+  const scope = { tenantId: org.tenantId, accountId: user.id, sessionId: `session-${purpose}`, purpose };
+  return {
+    scope,
+    async issue() {
+      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone }));
+      assert.ok(issued.ok, 'within the send limits');
+      return issued;
+    },
+    settle: (issued: { codeId: string }) => settleSentSmsCode(t.deps.db, { ...scope, codeId: issued.codeId }, t.clock.now()),
+    verify: (code: string) => verifySmsCode(t.deps.db, { ...scope, phone }, code, t.clock.now()),
+  };
+}
+
 describe('SMS (SPEC 4.5)', () => {
   test('setup with a validated number; at login the code is sent when the page opens, once per validity', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const before = t.sms.sent.length;
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
@@ -74,10 +97,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('resend waits 60 s and allows 3 per 15 minutes; a resend never resets the failure count', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
     const tooSoon = await browser.post('/login/code/resend', {});
@@ -121,10 +141,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('SECURITY 11: two parallel posts of one login code log in once; the code never works again in a later login', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
     const code = t.sms.lastCode(phone);
@@ -208,10 +225,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('an SMS code expires after 5 minutes', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
     const code = t.sms.lastCode(phone);
@@ -220,10 +234,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('SECURITY 33: the SMS provider is down: the user is told, nothing is counted', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     t.sms.failing = true;
     const browser = await loggedIn(org, user);
     const page = await browser.get('/login/code');
@@ -237,10 +248,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('SECURITY 33: a resend the provider refuses leaves the code sent before it working', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
     const firstCode = t.sms.lastCode(phone);
@@ -255,11 +263,8 @@ describe('SMS (SPEC 4.5)', () => {
   // With the provider called inside a transaction this test hangs (PGlite) or waits on the row lock
   // (PostgreSQL) until the timeout ends it: the timeout turns that hang into a failure.
   test('a slow SMS provider holds no lock: other logins, of this account too, go on meanwhile', { timeout: 30_000 }, async () => {
-    const org = await createTestOrg(t);
+    const { org, user } = await accountWithSms();
     const other = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
     const browser = await loggedIn(org, user);
     const provider = t.sms.hold();
     const waiting = browser.get('/login/code');
@@ -279,10 +284,7 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('while a resend is still on its way, the code the user already has keeps working', { timeout: 30_000 }, async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    await enableSms(await loggedIn(org, user));
-    t.clock.advanceSeconds(61);
+    const { org, user } = await accountWithSms();
     const browser = await loggedIn(org, user);
     await browser.get('/login/code');
     const first = t.sms.lastCode(phone);
@@ -301,40 +303,29 @@ describe('SMS (SPEC 4.5)', () => {
   });
 
   test('a sent code voids the unused ones before it for good: using the newer one never revives an older one', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    const scope = { tenantId: org.tenantId, accountId: user.id, sessionId: 'one-session', purpose: 'confirm' as const };
+    const codes = await codeStore('confirm');
     const sendCode = async (settle: boolean) => {
-      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone }));
-      assert.ok(issued.ok, 'within the send limits');
-      if (settle) await settleSentSmsCode(t.deps.db, { ...scope, codeId: issued.codeId }, t.clock.now());
+      const issued = await codes.issue();
+      if (settle) await codes.settle(issued);
       t.clock.advanceSeconds(61);
       return issued.code;
     };
-    const verify = (code: string) => verifySmsCode(t.deps.db, { ...scope, phone }, code, t.clock.now());
     const older = await sendCode(true);
     const newer = await sendCode(true);
     const unsent = await sendCode(false);
-    assert.equal(await verify(unsent), false, 'a code the provider has not taken yet is not the one checked');
-    assert.equal(await verify(newer), true, 'the newest sent code works');
-    assert.equal(await verify(older), false, 'the older code stays void after the newer one is used');
+    assert.equal(await codes.verify(unsent), false, 'a code the provider has not taken yet is not the one checked');
+    assert.equal(await codes.verify(newer), true, 'the newest sent code works');
+    assert.equal(await codes.verify(older), false, 'the older code stays void after the newer one is used');
   });
 
   test('a send that settles late never voids a newer code; a send lost in a crash does not stop the next one', async () => {
-    const org = await createTestOrg(t);
-    const user = await createActiveAccount(t, org);
-    const scope = { tenantId: org.tenantId, accountId: user.id, sessionId: 'another-session', purpose: 'login' as const };
-    const issue = async () => {
-      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone }));
-      assert.ok(issued.ok, 'within the send limits');
-      return issued;
-    };
-    const slow = await issue();
+    const codes = await codeStore('login');
+    const slow = await codes.issue();
     t.clock.advanceSeconds(61);
-    assert.equal(await hasFreshSmsCode(t.deps.db, scope, t.clock.now()), false, 'a code still unsent after a minute (a crash mid-send) does not stop a new send');
-    const fast = await issue();
-    await settleSentSmsCode(t.deps.db, { ...scope, codeId: fast.codeId }, t.clock.now());
-    await settleSentSmsCode(t.deps.db, { ...scope, codeId: slow.codeId }, t.clock.now());
-    assert.equal(await verifySmsCode(t.deps.db, { ...scope, phone }, fast.code, t.clock.now()), true, 'the newer code survived the late settle of the older one');
+    assert.equal(await hasFreshSmsCode(t.deps.db, codes.scope, t.clock.now()), false, 'a code still unsent after a minute (a crash mid-send) does not stop a new send');
+    const fast = await codes.issue();
+    await codes.settle(fast);
+    await codes.settle(slow);
+    assert.equal(await codes.verify(fast.code), true, 'the newer code survived the late settle of the older one');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findAccountById } from '../../src/accounts/accounts.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp, loggedInBrowser } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, mailedResetLink, type TestApp } from '../harness.js';
 import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
@@ -196,9 +196,7 @@ describe('step-up (SPEC 4.5)', () => {
     const user = await createActiveAccount(t, org);
     const { app } = await enableTotp(t, await loggedIn(org, user));
     const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
-    await t.jobs.runDue();
-    const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
+    const link = await mailedResetLink(t, browser, user.email);
     const form = await browser.get(link);
     assert.match(form.body, /name="code"/);
     const direct = await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now' });
@@ -212,9 +210,7 @@ describe('step-up (SPEC 4.5)', () => {
     const user = await createActiveAccount(t, org);
     const { recoveryCodes } = await enableTotp(t, await loggedIn(org, user));
     const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.submit('/password/forgot', '/password/forgot', { email: user.email });
-    await t.jobs.runDue();
-    const link = t.mail.linkIn(t.mail.last(user.email), '/password/reset/');
+    const link = await mailedResetLink(t, browser, user.email);
     await browser.get(link);
     const done = await browser.post(link, { password: 'reset passphrase now', passwordConfirm: 'reset passphrase now', recoveryCode: recoveryCodes[0]! });
     const location = String(done.headers.location);
