@@ -8,8 +8,8 @@ import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
-import { createAccount } from './flows/account-admin.js';
-import { publicUrl } from './flows/public-url.js';
+import { createAccount } from './flows/staff/create-account.js';
+import { publicUrl } from './tenants/public-url.js';
 import { createMailTransport } from './mail-setup.js';
 import { createOrganization, findOrganizationBySlug, listOrganizations, savePolicy, type Locale } from './tenants/organizations.js';
 import { applyPolicyChanges } from './tenants/policy.js';
@@ -100,7 +100,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         role: required(values, 'role'),
         locale: locale(values.locale, ''),
       });
-      if (!result.ok) throw new UsageError(`cannot create account: ${Object.entries(result.errors).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      if (!result.ok) throw new UsageError(`cannot create account: ${Object.entries(result.problems).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
       // Nothing secret is printed: the welcome link goes out by e-mail through the outbox.
       out(`created ${result.account.role} account ${result.account.email} (${result.account.id}); the welcome e-mail is queued and a running server delivers it`);
       return;

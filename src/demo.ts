@@ -1,5 +1,5 @@
 import type { Deps } from './deps.js';
-import { createAccount } from './flows/account-admin.js';
+import { createAccount } from './flows/staff/create-account.js';
 import { noRequestContext } from './audit/audit.js';
 import { countOrganizations, createOrganization } from './tenants/organizations.js';
 

@@ -14,7 +14,7 @@ import type { Deps } from '../src/deps.js';
 import { setAccountPassword, type Account } from '../src/accounts/accounts.js';
 import { noRequestContext } from '../src/audit/audit.js';
 import { hashPassword } from '../src/factors/password/hashing.js';
-import { createAccount } from '../src/flows/account-admin.js';
+import { createAccount } from '../src/flows/staff/create-account.js';
 import type { JobWorker } from '../src/jobs/worker.js';
 import type { MailTransport, OutgoingEmail } from '../src/messaging/mail-transport.js';
 import type { OutgoingSms, SmsTransport } from '../src/messaging/sms-transport.js';
@@ -192,7 +192,7 @@ export async function createActiveAccount(
 ): Promise<Account & { password: string }> {
   const email = options.email ?? `${uniqueSlug('u')}@example.org`;
   const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: options.name ?? 'Test Person', role: options.role ?? 'client', locale: '' });
-  if (!created.ok) throw new Error(JSON.stringify(created.errors));
+  if (!created.ok) throw new Error(JSON.stringify(created.problems));
   const password = options.password ?? strongPassword;
   await setAccountPassword(t.deps.db, org.tenantId, created.account.id, await hashPassword(password), t.clock.now());
   await t.jobs.runDue();
@@ -207,7 +207,7 @@ export function hostOf(org: Organization): string {
 /** An invited account, made without a staff member, and the welcome link its mail carries. */
 export async function invitedAccount(t: TestApp, org: Organization, email: string, role: Account['role'] = 'client'): Promise<{ account: Account; link: string }> {
   const created = await createAccount(t.deps, org, null, noRequestContext, { email, name: 'Invited Person', role, locale: 'en' });
-  if (!created.ok) throw new Error(`cannot create ${email}: ${JSON.stringify(created.errors)}`);
+  if (!created.ok) throw new Error(`cannot create ${email}: ${JSON.stringify(created.problems)}`);
   await t.jobs.runDue();
   return { account: created.account, link: t.mail.linkIn(t.mail.last(email), '/welcome/') };
 }

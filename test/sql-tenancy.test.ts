@@ -90,6 +90,7 @@ const queryPassThrough: Record<string, string> = {
 const allowedInterpolations = new Set([
   '${accountColumns}',
   '${sessionColumns}',
+  '${deviceColumns}',
   '${columns}',
   '${selectOrganization}',
   '${relation}',

@@ -125,16 +125,14 @@ export async function setAccountPassword(db: Queryable, tenantId: string, accoun
   );
 }
 
-export async function clearFailedLogins(db: Queryable, tenantId: string, accountId: string): Promise<void> {
-  await db.query('UPDATE account SET failed_login_count = 0, last_failed_login_at = NULL WHERE tenant_id = $1 AND id = $2 AND failed_login_count <> 0', [
-    tenantId,
-    accountId,
-  ]);
-}
-
 export async function setAccountState(db: Queryable, tenantId: string, accountId: string, from: AccountState, to: AccountState): Promise<boolean> {
   const rows = await db.query('UPDATE account SET state = $4 WHERE tenant_id = $1 AND id = $2 AND state = $3 RETURNING id', [tenantId, accountId, from, to]);
   return rows.length > 0;
+}
+
+/** How long a verified code stays valid on a browser (SPEC 4.6): the account's own choice. */
+export async function setCodeValidity(db: Queryable, tenantId: string, accountId: string, validity: CodeValidity): Promise<void> {
+  await db.query('UPDATE account SET code_validity = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, accountId, validity]);
 }
 
 export async function updateProfile(db: Queryable, tenantId: string, accountId: string, profile: { name: string; locale: Locale | null }): Promise<void> {

@@ -1,19 +1,22 @@
 import { findAccountByEmail, type Account } from '../accounts/accounts.js';
+import { issueAccountToken } from '../accounts/link-tokens.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { isPlausibleEmail } from '../accounts/email.js';
+import type { Failure, Ok } from '../core/outcome.js';
 import { hitRateLimit } from '../core/rate-limit.js';
-import type { Deps } from '../deps.js';
 import type { Queryable } from '../db/db.js';
-import { enqueueJob, type Job } from '../jobs/queue.js';
-import { deleteAccountSessions } from '../sessions/sessions.js';
-import type { Locale, Organization } from '../tenants/organizations.js';
-import { issueAccountToken } from './account-tokens.js';
-import { queueEmail } from './outgoing-mail.js';
-import { publicUrl } from './public-url.js';
+import type { Deps } from '../deps.js';
 import { findFactorInForce } from '../factors/second-factor/store.js';
+import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
-import { removeAccountDevices } from './app-devices.js';
-import { checkSecondFactor } from './second-factor-check.js';
-import { setPasswordThroughLink, type BeforeCommit, type LinkPasswordOutcome } from './set-password.js';
+import { enqueueJob, type Job } from '../jobs/queue.js';
+import { queueEmail } from '../messaging/outbox.js';
+import { deleteAccountSessions, type WebSession } from '../sessions/web-sessions.js';
+import type { Locale, Organization } from '../tenants/organizations.js';
+import { publicUrl } from '../tenants/public-url.js';
+import { endAppAccess } from './end-access.js';
+import { openAccountLink, setPasswordThroughLink, type LinkFailure, type SetPasswordFailure } from './set-password.js';
+import { stepUp, type StepUpFailure } from './step-up.js';
 import { sendWelcome } from './welcome.js';
 
 export const passwordResetJobKind = 'password_reset_request';
@@ -25,14 +28,17 @@ const resetMailsPerAccount = { limit: 3, windowSeconds: 3600 };
  * "Forgot password": the request only queues the work, so the answer and its timing are the same
  * whether or not the address has an account (SECURITY 2).
  */
-export async function requestPasswordReset(deps: Deps, org: Organization, client: RequestContext, input: { email: string; locale: Locale }): Promise<void> {
+export async function requestPasswordReset(deps: Deps, org: Organization, client: RequestContext, input: { email: string; locale: Locale }): Promise<Ok | Failure<'invalid_email'>> {
+  const email = input.email.trim();
+  if (!isPlausibleEmail(email)) return { ok: false, error: 'invalid_email' };
   await deps.db.transaction(async (tx) => {
-    await enqueueJob(tx, deps, org.tenantId, passwordResetJobKind, { email: input.email.trim(), locale: input.locale, ip: client.ip, requestId: client.requestId });
+    await enqueueJob(tx, deps, org.tenantId, passwordResetJobKind, { email, locale: input.locale, ip: client.ip, requestId: client.requestId });
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'password_reset_requested', outcome: 'success' });
   });
+  return { ok: true };
 }
 
-/** Sends a reset link to an account (also used by the helpdesk's "send reset link"). */
+/** Sends a reset link to an account (also the helpdesk's "send reset link"), in the caller's transaction. */
 export async function sendPasswordReset(
   db: Queryable,
   deps: Deps,
@@ -60,8 +66,7 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
     const payload = job.payload as { email: string; locale: Locale; ip: string | null; requestId: string | null };
     const org = await findOrg(job.tenantId);
     const account = org ? await findAccountByEmail(deps.db, org.tenantId, payload.email) : null;
-    const kept = { outcome: 'no_account' };
-    if (!org || !account || account.state === 'deactivated') return kept;
+    if (!org || !account || account.state === 'deactivated') return { outcome: 'no_account' };
     const limit = await hitRateLimit(deps.db, org.tenantId, `reset_mail:${account.id}`, resetMailsPerAccount, deps.clock.now());
     if (!limit.allowed) return { outcome: 'rate_limited' };
     const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
@@ -76,37 +81,51 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
   };
 }
 
-/** As for any link that sets a password; a success also tells how many recovery codes are left where one was used. */
-export type PasswordResetOutcome = Exclude<LinkPasswordOutcome, { ok: true }> | { ok: true; account: Account; recoveryCodesLeft: number | null };
+/** The reset page: the link must be open; with two-step verification the form also asks a code. */
+export async function openResetLink(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<Ok<{ account: Account; factor: 'totp' | 'sms' | null }> | LinkFailure> {
+  const link = await openAccountLink(deps, org, client, 'reset', token);
+  if (!link.ok) return link;
+  const factor = await findFactorInForce(deps.db, org, link.account);
+  return { ok: true, account: link.account, factor: factor?.method ?? null };
+}
+
+/** An SMS code for the reset step, on request (a GET of the link never sends anything: mail scanners open links). */
+export async function sendResetCode(deps: Deps, org: Organization, client: RequestContext, session: WebSession, input: { token: string; locale: Locale }): Promise<LinkFailure | SendSmsOutcome> {
+  const link = await openAccountLink(deps, org, client, 'reset', input.token);
+  if (!link.ok) return link;
+  const factor = await findFactorInForce(deps.db, org, link.account);
+  if (factor?.method !== 'sms') return { ok: false, error: 'no_sms' };
+  return sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factor.phone!, locale: input.locale }, client);
+}
 
 /**
- * Sets a new password through a reset link, in one transaction: the token is used, the password
- * set, the lock cleared, every session ended and the "password changed" mail queued (SECURITY 31).
+ * Sets a new password through a reset link. With two-step verification it also asks a code or a
+ * recovery code in the same step (SPEC 4.4, SECURITY 14: the link alone is not enough). Then, in
+ * one transaction, the token is used, the password set, the lock cleared, every session, trusted
+ * browser and app device ended and the "password changed" mail queued (SECURITY 31). Where a
+ * recovery code was the proof, the user is told how many are left (SPEC 4.5).
  */
 export async function completePasswordReset(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  input: { token: string; password: string; passwordConfirm: string; sessionId: string; code: string; recoveryCode: string },
-): Promise<PasswordResetOutcome> {
-  // Where a recovery code was the proof, the user is shown how many are left (SPEC 4.5).
+  session: WebSession,
+  input: { token: string; password: string; passwordConfirm: string; code: string; recoveryCode: string; locale: Locale },
+): Promise<Ok<{ account: Account; recoveryCodesLeft: number | null }> | LinkFailure | SetPasswordFailure | StepUpFailure> {
+  const link = await openAccountLink(deps, org, client, 'reset', input.token);
+  if (!link.ok) return link;
   let recoveryCodesLeft: number | null = null;
-  // SPEC 4.4 / SECURITY 14: with two-step verification the reset also asks a code (or recovery
-  // code), in the same step; the link alone is not enough.
-  const codeStep: BeforeCommit = async (account) => {
-    if (!(await findFactorInForce(deps.db, org, account))) return { ok: true };
-    const proof = input.recoveryCode.trim() ? { recoveryCode: input.recoveryCode } : input.code.trim() ? { code: input.code } : null;
-    if (!proof) return { ok: false, error: 'code_rejected', check: null };
-    const check = await checkSecondFactor(deps, org, account, input.sessionId, client, proof, 'confirm');
-    if (!check.ok) return { ok: false, error: 'code_rejected', check };
-    recoveryCodesLeft = check.recoveryCodesLeft;
-    return { ok: true };
+  const codeStep = async (): Promise<StepUpFailure | null> => {
+    const proved = await stepUp(deps, org, client, { account: link.account, session }, 'reset_password', { code: input.code, recoveryCode: input.recoveryCode });
+    if (!proved.ok) return proved;
+    recoveryCodesLeft = proved.recoveryCodesLeft;
+    return null;
   };
-  const outcome = await setPasswordThroughLink(deps, org, { purpose: 'reset', accountState: 'active', token: input.token }, input, async (tx, account, now) => {
+  const set = await setPasswordThroughLink(deps, org, link, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     // SPEC 4.4: all of the account's web sessions and app devices end.
-    const removedDevices = await removeAccountDevices(tx, org.tenantId, account.id, 'password_reset', now);
+    const removedDevices = await endAppAccess(tx, org.tenantId, account.id, 'password_reset', now);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
       // A reset is a password change (SPEC 7 names one event for both); `via` tells them apart.
@@ -118,5 +137,5 @@ export async function completePasswordReset(
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   }, codeStep);
-  return outcome.ok ? { ...outcome, recoveryCodesLeft } : outcome;
+  return set.ok ? { ok: true, account: set.account, recoveryCodesLeft } : set;
 }

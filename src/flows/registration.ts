@@ -1,11 +1,14 @@
 import { findAccountByEmail, insertInvitedAccount } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
-import { hitRateLimit } from '../core/rate-limit.js';
+import { isPlausibleEmail } from '../accounts/email.js';
+import { validName } from '../accounts/name.js';
+import type { Failure, Ok } from '../core/outcome.js';
+import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
-import { queueEmail } from './outgoing-mail.js';
-import { publicUrl } from './public-url.js';
+import { queueEmail } from '../messaging/outbox.js';
+import { publicUrl } from '../tenants/public-url.js';
 import { sendWelcome } from './welcome.js';
 
 export const registrationJobKind = 'registration_request';
@@ -14,12 +17,30 @@ export const registrationJobKind = 'registration_request';
  * Self-registration (SPEC 4.2). Like "forgot password", the request only queues the work: the
  * answer is "check your e-mail" in the same time for new and known addresses (SECURITY 2).
  */
-export async function requestRegistration(deps: Deps, org: Organization, client: RequestContext, input: { email: string; name: string; locale: Locale }): Promise<void> {
+export async function requestRegistration(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  input: { email: string; name: string; locale: Locale },
+): Promise<Ok | Failure<'closed'> | Failure<'invalid', { problems: Partial<Record<'email' | 'name', 'invalid_email' | 'invalid_name'>> }> | Failure<'rate_limited', { retryAfterSeconds: number }>> {
+  if (!org.policy.selfRegistration) return { ok: false, error: 'closed' };
+  const email = input.email.trim();
+  const name = input.name.trim();
+  const problems: Partial<Record<'email' | 'name', 'invalid_email' | 'invalid_name'>> = {};
+  if (validName(name) === null) problems.name = 'invalid_name';
+  if (!isPlausibleEmail(email)) problems.email = 'invalid_email';
+  if (Object.keys(problems).length > 0) return { ok: false, error: 'invalid', problems };
+  // Past this, the form says to try later instead of "check your e-mail": that tells nothing about any address.
+  const limit = await hitRateLimit(deps.db, org.tenantId, `register_ip:${clientIpKey(client.ip)}`, registrationsPerNetwork, deps.clock.now());
+  if (!limit.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: limit.retryAfterSeconds };
   await deps.db.transaction(async (tx) => {
-    await enqueueJob(tx, deps, org.tenantId, registrationJobKind, { email: input.email.trim(), name: input.name.trim(), locale: input.locale, ip: client.ip, requestId: client.requestId });
+    await enqueueJob(tx, deps, org.tenantId, registrationJobKind, { email, name, locale: input.locale, ip: client.ip, requestId: client.requestId });
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'registration_requested', outcome: 'success' });
   });
+  return { ok: true };
 }
+
+const registrationsPerNetwork = { limit: 10, windowSeconds: 3600 };
 
 export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) => Promise<Organization | null>) {
   return async (job: Job): Promise<Record<string, unknown>> => {

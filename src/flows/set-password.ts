@@ -1,67 +1,68 @@
 import { setAccountPassword, type Account, type AccountState } from '../accounts/accounts.js';
+import { consumeAccountToken, lookUpAccountToken, type TokenPurpose } from '../accounts/link-tokens.js';
+import type { RequestContext } from '../audit/audit.js';
+import { guessOneUseCredential } from '../core/guess-budget.js';
+import type { Failure, Ok } from '../core/outcome.js';
 import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { hashPassword } from '../factors/password/hashing.js';
-import { checkNewPassword, type PasswordProblem } from '../factors/password/rules.js';
-import type { Organization } from '../tenants/organizations.js';
-import { consumeAccountToken, lookUpAccountToken, type TokenPurpose } from './account-tokens.js';
-import type { CodeCheckOutcome } from './second-factor-check.js';
+import { rejectNewPassword, type PasswordRejection } from '../factors/password/new-password.js';
+import type { Locale, Organization } from '../tenants/organizations.js';
 
-/** The org's password rules applied to one account (SPEC 3). */
-export function checkPasswordForAccount(
-  org: Organization,
-  account: Pick<Account, 'email' | 'passwordHash'>,
-  input: { password: string; passwordConfirm: string },
-): Promise<PasswordProblem[]> {
-  return checkNewPassword({
-    policy: org.policy,
-    context: { email: account.email, orgName: org.name, orgSlug: org.slug },
-    password: input.password,
-    passwordConfirm: input.passwordConfirm,
-    currentPasswordHash: account.passwordHash,
-  });
+/** What the welcome and reset links share: the link is the proof, a new password its purpose. */
+export interface OpenLink {
+  tokenId: string;
+  account: Account;
 }
 
-export type LinkPasswordOutcome =
-  | { ok: true; account: Account }
-  | { ok: false; error: 'invalid_link' }
-  | { ok: false; error: 'password_rejected'; problems: PasswordProblem[] }
-  | { ok: false; error: 'code_rejected'; check: Exclude<CodeCheckOutcome, { ok: true }> | null };
+export type LinkFailure = Failure<'invalid_link'> | Failure<'rate_limited', { retryAfterSeconds: number }>;
 
-/** A further proof asked after the rules pass and before anything is written (the reset's code). */
-export type BeforeCommit = (account: Account) => Promise<{ ok: true } | { ok: false; error: 'code_rejected'; check: Exclude<CodeCheckOutcome, { ok: true }> | null }>;
+const linkStates: Record<TokenPurpose, AccountState> = { welcome: 'invited', reset: 'active' };
 
 /**
- * What the welcome and reset links share: the link must be usable for an account in the expected
- * state, the password must pass the rules (checked, and hashed, before anything is written), and
- * then, in one transaction, the token is used (exactly one of two racing requests wins), the
- * password set, and the flow's own further steps run (SECURITY 13, 31).
+ * The link a token names, for an account in the state its purpose expects; unknown, used,
+ * expired and superseded links are all `invalid_link` (SECURITY 13). Every look counts as a guess
+ * first and a right link takes it back (SECURITY 9). Looking never consumes the link (GET must
+ * not: mail scanners follow links).
  */
-export async function setPasswordThroughLink(
+export async function openAccountLink(deps: Deps, org: Organization, client: RequestContext, purpose: TokenPurpose, token: string): Promise<Ok<OpenLink> | LinkFailure> {
+  const now = deps.clock.now();
+  const found = await guessOneUseCredential({ db: deps.db, tenantId: org.tenantId, ip: client.ip, now }, async () => {
+    const lookup = await lookUpAccountToken(deps.db, org.tenantId, purpose, token, now);
+    return lookup.ok && lookup.account.state === linkStates[purpose] ? { tokenId: lookup.tokenId, account: lookup.account } : null;
+  });
+  if (!found.ok) return found.error === 'rate_limited' ? found : { ok: false, error: 'invalid_link' };
+  return { ok: true, ...found.value };
+}
+
+export type SetPasswordFailure = Failure<'invalid_link'> | Failure<'password_rejected', { rejection: PasswordRejection }>;
+
+/**
+ * Sets a new password through an open link: the password must pass the rules (checked, and
+ * hashed, before anything is written), `beforeCommit` may ask a further proof (the reset's code),
+ * and then, in one transaction, the token is used (exactly one of two racing requests wins), the
+ * password set, and the journey's own further steps run (SECURITY 13, 31).
+ */
+export async function setPasswordThroughLink<F extends Failure<string> = never>(
   deps: Deps,
   org: Organization,
-  link: { purpose: TokenPurpose; accountState: AccountState; token: string },
-  input: { password: string; passwordConfirm: string },
+  link: OpenLink,
+  input: { password: string; passwordConfirm: string; locale: Locale },
   alsoInTransaction: (tx: Queryable, account: Account, now: Date) => Promise<void>,
-  beforeCommit?: BeforeCommit,
-): Promise<LinkPasswordOutcome> {
-  const lookup = await lookUpAccountToken(deps.db, org.tenantId, link.purpose, link.token, deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== link.accountState) return { ok: false, error: 'invalid_link' };
-  const account = lookup.account;
-  const problems = await checkPasswordForAccount(org, account, input);
-  if (problems.length > 0) return { ok: false, error: 'password_rejected', problems };
-  if (beforeCommit) {
-    const proof = await beforeCommit(account);
-    if (!proof.ok) return proof;
-  }
+  beforeCommit?: () => Promise<F | null>,
+): Promise<Ok<{ account: Account }> | SetPasswordFailure | F> {
+  const rejection = await rejectNewPassword(org, link.account, input, input.locale);
+  if (rejection) return { ok: false, error: 'password_rejected', rejection };
+  const refused = beforeCommit ? await beforeCommit() : null;
+  if (refused) return refused;
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
   const done = await deps.db.transaction(async (tx) => {
-    if (!(await consumeAccountToken(tx, org.tenantId, lookup.tokenId, now))) return false;
-    await setAccountPassword(tx, org.tenantId, account.id, passwordHash, now);
-    await alsoInTransaction(tx, account, now);
+    if (!(await consumeAccountToken(tx, org.tenantId, link.tokenId, now))) return false;
+    await setAccountPassword(tx, org.tenantId, link.account.id, passwordHash, now);
+    await alsoInTransaction(tx, link.account, now);
     return true;
   });
   if (!done) return { ok: false, error: 'invalid_link' };
-  return { ok: true, account: { ...account, state: 'active', passwordHash, passwordChangedAt: now, failedLoginCount: 0, lastFailedLoginAt: null } };
+  return { ok: true, account: { ...link.account, state: 'active', passwordHash, passwordChangedAt: now, failedLoginCount: 0, lastFailedLoginAt: null } };
 }

@@ -1,6 +1,6 @@
 import { purgeOldRateLimits } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
-import { purgeStaleSessions } from '../sessions/sessions.js';
+import { purgeStaleSessions } from '../sessions/web-sessions.js';
 
 /** Delivered jobs (their bodies already scrubbed) are kept a month for the dev outbox and support. */
 const keepDoneJobsDays = 30;

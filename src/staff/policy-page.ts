@@ -1,9 +1,7 @@
-import { recordAudit } from '../audit/audit.js';
 import { html } from '../core/html.js';
-import { savePolicy } from '../tenants/organizations.js';
-import { applyPolicyChanges, type Policy } from '../tenants/policy.js';
+import { changeOrganizationPolicy, policyAsTexts } from '../flows/staff/policy.js';
+import { field } from '../http/form-body.js';
 import { inputField, selectField } from '../web/fields.js';
-import { field } from '../web/form-body.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
@@ -11,11 +9,6 @@ import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 const numberKeys = ['passwordMinLength', 'idleMinutes', 'absoluteHours', 'maxCodeValidityDays', 'welcomeLinkHours', 'resetLinkMinutes'] as const;
 const requirementKeys = ['twoFactorClients', 'twoFactorStaff'] as const;
 const booleanKeys = ['selfRegistration', 'passwordRequireSpecial'] as const;
-
-/** The policy as the form shows it: every value as text. */
-function asTexts(policy: Policy): Record<string, string> {
-  return Object.fromEntries(Object.entries(policy).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]));
-}
 
 function checkbox(name: string, label: string, checked: boolean) {
   return html`<div class="choice"><input type="checkbox" id="${name}" name="${name}" value="true"${checked ? html` checked` : null}><label for="${name}" class="inline-label">${label}</label></div>`;
@@ -55,7 +48,7 @@ function policyPage(page: PageRequest, values: Record<string, string>, errors?: 
 }
 
 export const showPolicy: PageHandler = async (page) =>
-  policyPage(page, asTexts(page.ctx.org.policy), undefined, page.query.saved === '1' ? page.ctx.t('policy.saved') : undefined);
+  policyPage(page, policyAsTexts(page.ctx.org.policy), undefined, page.query.saved === '1' ? page.ctx.t('policy.saved') : undefined);
 
 /** Every key at once; one bad value refuses the whole change and keeps what was typed. */
 export const submitPolicy: PageHandler = async (page) => {
@@ -64,24 +57,11 @@ export const submitPolicy: PageHandler = async (page) => {
   for (const key of booleanKeys) submitted[key] = field(body, key) === 'true' ? 'true' : 'false';
   for (const key of [...requirementKeys, ...numberKeys]) submitted[key] = field(body, key).trim();
   submitted.twoFactorMethods = [field(body, 'method_totp') === 'true' ? 'totp' : '', field(body, 'method_sms') === 'true' ? 'sms' : ''].filter(Boolean).join(',');
-  const errors: FormErrors = {};
-  for (const [key, value] of Object.entries(submitted)) {
-    const one = applyPolicyChanges(ctx.org.policy, { [key]: value });
-    if (!one.ok) errors[key] = `${ctx.t('policy.error')} ${one.problem.replace(/^must be /, '')}`;
+  const changed = await changeOrganizationPolicy(deps, ctx.org, ctx.account!, ctx.client, submitted);
+  if (!changed.ok) {
+    const errors: FormErrors = {};
+    for (const [key, problem] of Object.entries(changed.problems)) errors[key] = `${ctx.t('policy.error')} ${problem.replace(/^must be /, '')}`;
+    return policyPage(page, submitted, errors);
   }
-  if (Object.keys(errors).length > 0) return policyPage(page, submitted, errors);
-  const applied = applyPolicyChanges(ctx.org.policy, submitted);
-  if (!applied.ok) return policyPage(page, submitted, { [applied.key]: applied.problem });
-  const changed = Object.keys(submitted).filter((key) => asTexts(ctx.org.policy)[key] !== asTexts(applied.policy)[key]);
-  await deps.db.transaction(async (tx) => {
-    await savePolicy(tx, ctx.org.tenantId, applied.policy);
-    await recordAudit(tx, deps.clock.now(), ctx.client, {
-      tenantId: ctx.org.tenantId,
-      event: 'policy_changed',
-      outcome: 'success',
-      actorAccountId: ctx.account!.id,
-      details: { via: 'admin', keys: changed.join(','), ...Object.fromEntries(changed.map((k) => [k, asTexts(applied.policy)[k]!])) },
-    });
-  });
   return { redirect: '/admin/policy?saved=1' };
 };

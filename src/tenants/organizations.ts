@@ -4,7 +4,9 @@ import type { Queryable } from '../db/db.js';
 import { hostnameFromHostHeader } from './hostname.js';
 import { defaultPolicy, policyFromStored, type Policy } from './policy.js';
 
-export type Locale = 'nl' | 'en';
+import type { Locale } from './locale.js';
+
+export type { Locale };
 
 export interface Organization {
   tenantId: string;

@@ -30,6 +30,11 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   resetLinkMinutes: 60,
 });
 
+/** Whether two-step verification is off, optional or required for an account of this role (SPEC 1). */
+export function twoFactorRequirementFor(policy: Policy, role: 'client' | 'professional' | 'helpdesk' | 'admin'): TwoFactorRequirement {
+  return role === 'client' ? policy.twoFactorClients : policy.twoFactorStaff;
+}
+
 export type PolicyKey = keyof Policy;
 export const policyKeys = Object.keys(defaultPolicy) as PolicyKey[];
 
@@ -81,15 +86,15 @@ const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   resetLinkMinutes: integer(5, 24 * 60),
 };
 
-export type PolicyChangeResult = { ok: true; policy: Policy } | { ok: false; key: string; problem: string };
+export type PolicyChangeResult = { ok: true; policy: Policy } | { ok: false; error: 'invalid_policy_value'; key: string; problem: string };
 
 /** Applies `key=value` texts to a policy; any bad pair refuses the whole change. */
 export function applyPolicyChanges(current: Policy, changes: Record<string, string>): PolicyChangeResult {
   const next: Policy = { ...current, twoFactorMethods: [...current.twoFactorMethods] };
   for (const [key, raw] of Object.entries(changes)) {
-    if (!(policyKeys as string[]).includes(key)) return { ok: false, key, problem: `unknown key; known keys: ${policyKeys.join(', ')}` };
+    if (!(policyKeys as string[]).includes(key)) return { ok: false, error: 'invalid_policy_value', key, problem: `unknown key; known keys: ${policyKeys.join(', ')}` };
     const parsed = parsers[key as PolicyKey](raw.trim());
-    if (!parsed.ok) return { ok: false, key, problem: `must be ${parsed.problem}` };
+    if (!parsed.ok) return { ok: false, error: 'invalid_policy_value', key, problem: `must be ${parsed.problem}` };
     (next as unknown as Record<string, unknown>)[key] = parsed.value;
   }
   return { ok: true, policy: next };

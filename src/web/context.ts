@@ -1,12 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findAccountById, type Account } from '../accounts/accounts.js';
-import { findActiveFactor } from '../factors/second-factor/store.js';
-import { isBrowserTrusted } from '../factors/trusted-browser/store.js';
+import type { Account } from '../accounts/accounts.js';
 import type { RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
-import { deriveStanding, type SessionStanding } from '../sessions/next-step.js';
-import { createSession, deleteSession, findSession, touchSession, type WebSession } from '../sessions/sessions.js';
+import { resumeBrowserSession, startBrowserSession } from '../flows/login/browser-session.js';
+import type { Standing } from '../flows/login/standing.js';
+import { clientOf } from '../http/request-context.js';
+import type { WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { parseCookies, cookieName, serializeCookie } from './cookies.js';
 import { isLocale, localeFromAcceptLanguage, translator, type Translate } from './i18n.js';
@@ -21,10 +21,12 @@ export interface WebContext {
   locale: Locale;
   t: Translate;
   session: WebSession | null;
-  standing: SessionStanding;
+  standing: Standing;
   /** The account, only once the session is fully authenticated. */
   account: Account | null;
   client: RequestContext;
+  /** This browser's trust cookie (SPEC 4.6), as it came. */
+  trustCookieValue: string | undefined;
   /** The CSRF token of this session; only on requests that have a session (see ensureSession). */
   csrfToken(): string;
 }
@@ -40,11 +42,6 @@ export function csrfTokenMatches(secretKey: Buffer, session: WebSession | null, 
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export function clientOf(request: FastifyRequest): RequestContext {
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent : null, requestId: String(request.id) };
-}
-
 function chooseLocale(request: FastifyRequest, org: Organization, account: Account | null, secure: boolean): Locale {
   if (account?.locale) return account.locale;
   const query = request.query as Record<string, unknown> | undefined;
@@ -54,10 +51,17 @@ function chooseLocale(request: FastifyRequest, org: Organization, account: Accou
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? org.defaultLocale;
 }
 
+const isSecure = (deps: Deps) => deps.config.publicScheme === 'https';
+
 export function setSessionCookie(reply: FastifyReply, deps: Deps, value: string | null): void {
-  const secure = deps.config.publicScheme === 'https';
+  const secure = isSecure(deps);
   const cookie = value === null ? serializeCookie(sessionCookie, '', { secure, maxAgeSeconds: 0 }) : serializeCookie(sessionCookie, value, { secure });
   appendSetCookie(reply, cookie);
+}
+
+/** Remembers this browser for the account's code validity (SPEC 4.6); the record is revocable. */
+export function setTrustCookie(reply: FastifyReply, deps: Deps, value: string): void {
+  appendSetCookie(reply, serializeCookie(trustCookie, value, { secure: isSecure(deps), maxAgeSeconds: 30 * 86400 }));
 }
 
 export function appendSetCookie(reply: FastifyReply, cookie: string): void {
@@ -66,52 +70,39 @@ export function appendSetCookie(reply: FastifyReply, cookie: string): void {
   reply.header('set-cookie', [...list, cookie]);
 }
 
-/** Loads session, standing, language; ends a session whose absolute limit or account has gone. */
+/** A journey gave the session a new id (SECURITY 15): the browser gets the new cookie, the page the new id. */
+export function adoptSession(reply: FastifyReply, deps: Deps, ctx: WebContext, renewed: { session?: WebSession; cookieValue: string | null }): void {
+  if (renewed.cookieValue === null) return;
+  setSessionCookie(reply, deps, renewed.cookieValue);
+  if (renewed.session) ctx.session = renewed.session;
+}
+
+/** Loads session, standing, language; a session whose absolute limit or account has gone ends here. */
 export async function buildWebContext(deps: Deps, org: Organization, request: FastifyRequest, reply: FastifyReply): Promise<WebContext> {
-  const secure = deps.config.publicScheme === 'https';
-  const now = deps.clock.now();
+  const secure = isSecure(deps);
   const cookies = parseCookies(request.headers.cookie);
-  let session = await findSession(deps.db, org.tenantId, cookies.get(cookieName(sessionCookie, secure)));
-  const sessionAccount = session?.accountId ? await findAccountById(deps.db, org.tenantId, session.accountId) : null;
-  const hasSecondFactor = sessionAccount ? (await findActiveFactor(deps.db, org.tenantId, sessionAccount.id)) !== null : false;
-  const browserTrusted =
-    hasSecondFactor && sessionAccount !== null && session?.passwordVerifiedAt !== null
-      ? await isBrowserTrusted(deps.db, org.tenantId, sessionAccount.id, cookies.get(cookieName(trustCookie, secure)), org.policy, now)
-      : false;
-  let standing = deriveStanding({ session, account: sessionAccount, policy: org.policy, now, hasSecondFactor, browserTrusted });
-  if (standing.kind === 'expired' && session) {
-    await deleteSession(deps.db, org.tenantId, session.id);
-    setSessionCookie(reply, deps, null);
-    session = null;
-    standing = { kind: 'anonymous' };
-  }
-  if (standing.kind === 'authenticated' && session) await touchSession(deps.db, session, now);
-  const account = standing.kind === 'authenticated' ? standing.account : null;
+  const trustCookieValue = cookies.get(cookieName(trustCookie, secure));
+  const resumed = await resumeBrowserSession(deps, org, { session: cookies.get(cookieName(sessionCookie, secure)), trust: trustCookieValue });
+  if (resumed.ended) setSessionCookie(reply, deps, null);
+  const account = resumed.standing.kind === 'authenticated' ? resumed.standing.account : null;
   const query = request.query as Record<string, unknown> | undefined;
-  if (isLocale(query?.lang)) {
-    appendSetCookie(reply, serializeCookie(languageCookie, query.lang, { secure, maxAgeSeconds: 365 * 24 * 3600 }));
-  }
+  if (isLocale(query?.lang)) appendSetCookie(reply, serializeCookie(languageCookie, query.lang, { secure, maxAgeSeconds: 365 * 24 * 3600 }));
   const locale = chooseLocale(request, org, account, secure);
   const context: WebContext = {
     org,
     locale,
     t: translator(locale),
-    session,
-    standing,
+    session: resumed.session,
+    standing: resumed.standing,
     account,
     client: clientOf(request),
+    trustCookieValue,
     csrfToken() {
       if (!context.session) throw new Error('csrfToken() needs a session: call ensureSession first');
       return csrfTokenFor(deps.config.secretKey, context.session);
     },
   };
   return context;
-}
-
-/** Remembers this browser for the account's code validity (SPEC 4.6); the record is revocable. */
-export function setTrustCookie(reply: FastifyReply, deps: Deps, value: string): void {
-  const secure = deps.config.publicScheme === 'https';
-  appendSetCookie(reply, serializeCookie(trustCookie, value, { secure, maxAgeSeconds: 30 * 86400 }));
 }
 
 /** The account of a session that has passed the password step, whatever it must do next. */
@@ -122,7 +113,7 @@ export function standingAccount(ctx: WebContext): Account | null {
 /** Pages with a form need a session to bind the CSRF token to; made on first need, not on every visit. */
 export async function ensureSession(deps: Deps, ctx: WebContext, reply: FastifyReply): Promise<WebSession> {
   if (ctx.session) return ctx.session;
-  const created = await createSession(deps.db, deps, ctx.org.tenantId, ctx.client);
+  const created = await startBrowserSession(deps, ctx.org, ctx.client);
   setSessionCookie(reply, deps, created.cookieValue);
   ctx.session = created.session;
   return created.session;

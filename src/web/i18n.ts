@@ -1,14 +1,10 @@
-import type { Locale } from '../tenants/organizations.js';
+import { isLocale, type Locale } from '../tenants/locale.js';
 import { messages, type MessageKey } from './messages.js';
+
+export { isLocale, locales } from '../tenants/locale.js';
 
 export type { MessageKey };
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
-
-export const locales: readonly Locale[] = ['nl', 'en'];
-
-export function isLocale(value: unknown): value is Locale {
-  return value === 'nl' || value === 'en';
-}
 
 export function translator(locale: Locale): Translate {
   return (key, params) => {

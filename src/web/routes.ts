@@ -6,20 +6,8 @@ import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
 import { showRegister, submitRegister } from './pages/register.js';
 import { resendCode, sendConfirmCode, showCodeStep, showRecoveryStep, submitCodeStep, submitRecoveryStep } from './pages/second-factor-login.js';
-import {
-  resendSetupSms,
-  showConfirmSetup,
-  showRecoveryCodes,
-  showSetup,
-  showTwoFactor,
-  submitConfirmSetup,
-  submitNewRecoveryCodes,
-  submitRecoveryCodesStored,
-  submitRemoveTrusted,
-  submitSetup,
-  submitValidity,
-  submitTurnOff,
-} from './pages/two-factor-settings.js';
+import { resendSetupSms, showConfirmSetup, showRecoveryCodes, showSetup, submitConfirmSetup, submitRecoveryCodesStored, submitSetup } from './pages/two-factor-setup.js';
+import { showTwoFactor, submitNewRecoveryCodes, submitRemoveTrusted, submitTurnOff, submitValidity } from './pages/two-factor-status.js';
 import { showWelcome, submitWelcome, submitWelcomeRenewal } from './pages/welcome.js';
 
 /** Every browser page of an organization, at a glance. */

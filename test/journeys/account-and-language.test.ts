@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findAccountByEmail } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
-import { createAccount } from '../../src/flows/account-admin.js';
+import { createAccount } from '../../src/flows/staff/create-account.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, strongPassword, type TestApp } from '../harness.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findAccountById } from '../../src/accounts/accounts.js';
-import { createAccount, performStaffAction } from '../../src/flows/account-admin.js';
+import { performStaffAction } from '../../src/flows/staff/account-actions.js';
+import { createAccount } from '../../src/flows/staff/create-account.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { passwordVerificationCount } from '../../src/factors/password/hashing.js';
 import { TestBrowser } from '../browser-client.js';
@@ -34,7 +35,7 @@ describe('SECURITY 1: one answer for every failed login', () => {
     const admin = await createActiveAccount(t, org, { role: 'admin' });
     const invited = await createAccount(t.deps, org, null, noRequestContext, { email: 'invited@example.org', name: 'I', role: 'client', locale: '' });
     assert.ok(invited.ok);
-    await performStaffAction(t.deps, org, admin, (await findAccountById(t.deps.db, org.tenantId, deactivated.id))!, noRequestContext, 'deactivate', 'test');
+    await performStaffAction(t.deps, org, admin, noRequestContext, { subjectId: deactivated.id, action: 'deactivate', reason: 'test' });
     const lockBrowser = new TestBrowser(t.app, hostOf(org), { 'x-forwarded-for': '10.9.9.9' });
     for (let i = 0; i < 5; i++) await lockBrowser.login(locked.email, 'wrong password here');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findAccountById } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
-import { performStaffAction } from '../../src/flows/account-admin.js';
+import { performStaffAction } from '../../src/flows/staff/account-actions.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
 import { enableTotp } from '../two-factor-helpers.js';
@@ -171,7 +171,7 @@ describe('SECURITY 17: what ends sessions', () => {
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const browser = new TestBrowser(t.app, hostOf(org));
     await browser.login(user.email, user.password);
-    await performStaffAction(t.deps, org, helpdesk, (await findAccountById(t.deps.db, org.tenantId, user.id))!, noRequestContext, 'deactivate', 'left the practice');
+    await performStaffAction(t.deps, org, helpdesk, noRequestContext, { subjectId: user.id, action: 'deactivate', reason: 'left the practice' });
     assert.equal((await browser.get('/account')).statusCode, 303);
     assert.equal((await browser.login(user.email, user.password)).statusCode, 200, 'and cannot log in');
   });

@@ -1,5 +1,6 @@
 import { addSeconds, type Clock } from '../../core/clock.js';
 import type { RandomSource } from '../../core/random.js';
+import { lockAccountRow } from '../../accounts/failure-counters.js';
 import type { Db, Queryable } from '../../db/db.js';
 import { generateSmsCode, hashSmsCode, normalizeSmsCode, smsCodeMatches } from './sms-code.js';
 
@@ -22,7 +23,7 @@ export async function issueSmsCode(
   input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phone: string },
 ): Promise<IssueSmsCodeOutcome> {
   const now = deps.clock.now();
-  await tx.query('SELECT 1 FROM account WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [input.tenantId, input.accountId]);
+  await lockAccountRow(tx, input.tenantId, input.accountId);
   const recent = await tx.query<{ created_at: Date }>(
     'SELECT created_at FROM sms_code WHERE tenant_id = $1 AND account_id = $2 AND created_at > $3 ORDER BY created_at DESC',
     [input.tenantId, input.accountId, new Date(now.getTime() - 24 * 3600_000)],

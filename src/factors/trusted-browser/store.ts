@@ -114,10 +114,6 @@ export async function removeAllTrustedBrowsers(db: Queryable, tenantId: string, 
   await db.query('DELETE FROM trusted_browser WHERE tenant_id = $1 AND account_id = $2', [tenantId, accountId]);
 }
 
-export async function setCodeValidity(db: Queryable, tenantId: string, accountId: string, validity: CodeValidity): Promise<void> {
-  await db.query('UPDATE account SET code_validity = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, accountId, validity]);
-}
-
 /** A readable name for a browser from its User-Agent, for the list of trusted browsers. */
 export function browserName(userAgent: string | null): string {
   if (!userAgent) return 'Browser';

@@ -1,18 +1,14 @@
-import { updateProfile } from '../../accounts/accounts.js';
-import { validName } from '../../accounts/name.js';
-import { recordAudit } from '../../audit/audit.js';
 import { html } from '../../core/html.js';
+import { updateOwnProfile } from '../../flows/account-profile.js';
 import { changePassword } from '../../flows/password-change.js';
-import { rotateSession } from '../../sessions/sessions.js';
+import { describeStepUp } from '../../flows/step-up.js';
+import { field } from '../../http/form-body.js';
 import { setSessionCookie } from '../context.js';
 import { inputField, selectField } from '../fields.js';
-import { field } from '../form-body.js';
-import { isLocale } from '../i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { findFactorInForce } from '../../factors/second-factor/store.js';
+import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
-import { codeErrorText, smsCodeButton, smsNotice } from './second-factor-login.js';
 
 export const showHome: PageHandler = async ({ ctx }) => {
   const account = ctx.account!;
@@ -60,35 +56,31 @@ export const showAccount: PageHandler = async (page) => {
 
 export const submitAccount: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
-  const account = ctx.account!;
-  const name = field(body, 'name').trim();
-  const locale = field(body, 'locale');
-  const errors: FormErrors = {};
-  if (validName(name) === null) errors.name = ctx.t('register.error.name');
-  if (!isLocale(locale)) errors.locale = ctx.t('account.error.locale');
-  if (Object.keys(errors).length > 0 || !isLocale(locale)) return accountPage(page, { name, locale }, errors);
-  await deps.db.transaction(async (tx) => {
-    await updateProfile(tx, ctx.org.tenantId, account.id, { name, locale });
-    await recordAudit(tx, deps.clock.now(), ctx.client, { tenantId: ctx.org.tenantId, event: 'profile_updated', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { locale } });
-  });
+  const input = { name: field(body, 'name'), locale: field(body, 'locale') };
+  const updated = await updateOwnProfile(deps, ctx.org, ctx.client, ctx.account!, input);
+  if (!updated.ok) {
+    const errors: FormErrors = {};
+    if (updated.problems.name) errors.name = ctx.t('register.error.name');
+    if (updated.problems.locale) errors.locale = ctx.t('account.error.locale');
+    return accountPage(page, { name: input.name.trim(), locale: input.locale }, errors);
+  }
   return { redirect: '/account?saved=1' };
 };
 
 async function passwordPage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps } = page;
-  const factor = await findFactorInForce(deps.db, ctx.org, ctx.account!);
-  const hasFactor = factor !== null;
   const t = ctx.t;
+  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, 'change_password');
   const body = html`<p>${t('password.change.intro')}</p>
 <form method="post" action="/account/password" novalidate>
   ${csrfField(ctx)}
   <input type="text" name="username" autocomplete="username" value="${ctx.account!.email}" hidden>
   ${inputField({ name: 'currentPassword', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   ${newPasswordFields(ctx, errors)}
-  ${hasFactor ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${asks.code ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
   <button type="submit">${t('password.change.submit')}</button>
 </form>
-${smsCodeButton(ctx, factor, '/account/password')}`;
+${smsCodeButton(ctx, asks.codeMethod, '/account/password')}`;
   return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true, notice: smsNotice(ctx, page.query) }) };
 }
 
@@ -96,16 +88,12 @@ export const showPasswordChange: PageHandler = async (page) => passwordPage(page
 
 export const submitPasswordChange: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
-  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code') };
-  const outcome = await changePassword(deps, ctx.org, ctx.account!, ctx.session!.id, ctx.client, input);
-  if (!outcome.ok) {
-    if (outcome.error === 'wrong_current_password') return passwordPage(page, { currentPassword: ctx.t('password.error.current') });
-    if (outcome.error === 'code_rejected') return passwordPage(page, { code: codeErrorText(ctx, outcome.check) });
-    return passwordPage(page, passwordProblemErrors(ctx, outcome.problems, input.password));
+  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code'), locale: ctx.locale };
+  const changed = await changePassword(deps, ctx.org, ctx.client, { account: ctx.account!, session: ctx.session! }, input);
+  if (!changed.ok) {
+    if (changed.error === 'password_rejected') return passwordPage(page, passwordProblemErrors(ctx, changed.rejection));
+    return passwordPage(page, stepUpErrors(ctx, changed, { password: 'currentPassword' }));
   }
-  // The change proved the password (and the code, with 2FA): the session keeps both proofs.
-  const hasFactor = (await findFactorInForce(deps.db, ctx.org, ctx.account!)) !== null;
-  const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'step_up', password: true, code: hasFactor });
-  if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
+  if (changed.cookieValue) setSessionCookie(reply, deps, changed.cookieValue);
   return { redirect: '/account?passwordChanged=1' };
 };

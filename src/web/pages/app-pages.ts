@@ -1,36 +1,23 @@
 import QRCode from 'qrcode';
-import { normalizeEmail } from '../../accounts/email.js';
-import { listAuditEvents, recordAudit } from '../../audit/audit.js';
 import { html } from '../../core/html.js';
-import { findFactorInForce } from '../../factors/second-factor/store.js';
-import { listTrustedBrowsers } from '../../factors/trusted-browser/store.js';
-import { listDevices, removeDevice } from '../../flows/app-devices.js';
-import { issueQrLogin } from '../../flows/app-login.js';
-import { attemptPassword } from '../../flows/password-attempt.js';
-import { checkSecondFactor } from '../../flows/second-factor-check.js';
-import { hasFreshProof } from '../../sessions/next-step.js';
-import { rotateSession } from '../../sessions/sessions.js';
-import { setSessionCookie } from '../context.js';
+import { listOwnActivity } from '../../flows/account-profile.js';
+import { listAccountDevices, removeOwnDevice, showAppQrCode } from '../../flows/app-link.js';
+import { describeStepUp, stepUp } from '../../flows/step-up.js';
+import { field } from '../../http/form-body.js';
+import { adoptSession } from '../context.js';
 import { inputField } from '../fields.js';
-import { field } from '../form-body.js';
+import { formatTime } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { codeErrorText, smsCodeButton, smsNotice } from './second-factor-login.js';
-import { formatTime } from '../format.js';
+import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
 
+const target = (page: PageRequest) => ({ account: page.ctx.account!, session: page.ctx.session! });
 
-/** SPEC 4.7: the QR code only after a password or code check at most 10 minutes old. */
-function proofIsFresh(page: PageRequest): boolean {
-  const now = page.deps.clock.now();
-  return hasFreshProof(page.ctx.session!, now, 'password') || hasFreshProof(page.ctx.session!, now, 'code');
-}
-
+/** SPEC 4.7: the QR code only after a password or code check at most 10 minutes old; else the page asks them first. */
 async function appPage(page: PageRequest, options: { qr?: { image: string; expiresAt: Date }; errors?: FormErrors } = {}): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const fresh = proofIsFresh(page);
-  const factor = await findFactorInForce(deps.db, ctx.org, ctx.account!);
-  const hasFactor = factor !== null;
+  const asks = await describeStepUp(deps, ctx.org, target(page), 'show_app_qr');
   const qr = options.qr
     ? html`<div class="app-qr" role="status">
   <img class="qr" src="${options.qr.image}" width="260" height="260" alt="${t('app.qrAlt')}">
@@ -41,14 +28,14 @@ async function appPage(page: PageRequest, options: { qr?: { image: string; expir
 ${qr}
 <form method="post" action="/account/app" novalidate>
   ${csrfField(ctx)}
-  ${fresh
-    ? null
-    : html`<p>${t('app.confirmFirst')}</p>
+  ${asks.password
+    ? html`<p>${t('app.confirmFirst')}</p>
   ${inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors: options.errors, required: true })}
-  ${hasFactor ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors: options.errors, required: true }) : null}`}
+  ${asks.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors: options.errors, required: true }) : null}`
+    : null}
   <button type="submit">${options.qr ? t('app.newQr') : t('app.showQr')}</button>
 </form>
-${fresh ? null : smsCodeButton(ctx, factor, '/account/app')}
+${smsCodeButton(ctx, asks.codeMethod, '/account/app')}
 <p><a href="/account/devices">${t('devices.title')}</a></p>`;
   return { status: options.errors ? 400 : 200, html: renderPage(ctx, { title: t('app.title'), body, errors: options.errors, notice: smsNotice(ctx, page.query) }) };
 }
@@ -57,22 +44,10 @@ export const showApp: PageHandler = async (page) => appPage(page);
 
 export const submitApp: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
-  const account = ctx.account!;
-  if (!proofIsFresh(page)) {
-    const attempt = await attemptPassword(deps, ctx.org, ctx.client, account, normalizeEmail(account.email), field(page.body, 'password'));
-    if (!attempt.ok) return appPage(page, { errors: { password: ctx.t('password.error.current') } });
-    const hasFactor = (await findFactorInForce(deps.db, ctx.org, account)) !== null;
-    if (hasFactor) {
-      const check = await checkSecondFactor(deps, ctx.org, account, ctx.session!.id, ctx.client, { code: field(page.body, 'code') }, 'confirm');
-      if (!check.ok) return appPage(page, { errors: { code: codeErrorText(ctx, check) } });
-    }
-    const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'step_up', password: true, code: hasFactor });
-    if (rotated) {
-      setSessionCookie(reply, deps, rotated.cookieValue);
-      ctx.session = rotated.session;
-    }
-  }
-  const login = await issueQrLogin(deps, ctx.org, account, ctx.client);
+  const proved = await stepUp(deps, ctx.org, ctx.client, target(page), 'show_app_qr', { password: field(page.body, 'password'), code: field(page.body, 'code') });
+  if (!proved.ok) return appPage(page, { errors: stepUpErrors(ctx, proved) });
+  adoptSession(reply, deps, ctx, proved);
+  const login = await showAppQrCode(deps, ctx.org, ctx.account!, ctx.client);
   const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 260 });
   return appPage(page, { qr: { image, expiresAt: login.expiresAt } });
 };
@@ -86,9 +61,7 @@ export const showAppLoginInfo: PageHandler = async ({ ctx }) => {
 export const showDevices: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const account = ctx.account!;
-  const devices = await listDevices(deps.db, ctx.org.tenantId, account.id);
-  const browsers = await listTrustedBrowsers(deps.db, ctx.org.tenantId, account.id, deps.clock.now());
+  const { devices, browsers } = await listAccountDevices(deps, ctx.org, ctx.account!);
   const row = (name: string, added: Date, used: Date, action: string) =>
     html`<tr><td>${name}</td><td>${formatTime(added, ctx.locale)}</td><td>${formatTime(used, ctx.locale)}</td>
 <td><form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('validity.remove')}<span class="visually-hidden"> ${name}</span></button></form></td></tr>`;
@@ -106,13 +79,7 @@ ${table(t('devices.browsers'), browsers.map((b) => row(b.name, b.createdAt, b.la
 
 /** Removing a device ends its access tokens at once (SPEC 5). */
 export const submitRemoveDevice: PageHandler = async (page) => {
-  const { ctx, deps } = page;
-  const account = ctx.account!;
-  const devices = await listDevices(deps.db, ctx.org.tenantId, account.id);
-  const device = devices.find((d) => d.id === page.params.id);
-  if (device && (await removeDevice(deps.db, ctx.org.tenantId, device.id, 'removed_by_user', deps.clock.now()))) {
-    await recordAudit(deps.db, deps.clock.now(), ctx.client, { tenantId: ctx.org.tenantId, event: 'app_device_removed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { deviceId: device.id, reason: 'removed_by_user' } });
-  }
+  await removeOwnDevice(page.deps, page.ctx.org, page.ctx.account!, page.ctx.client, page.params.id ?? '');
   return { redirect: '/account/devices?removed=1' };
 };
 
@@ -121,7 +88,7 @@ export const showActivity: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const t = ctx.t;
   const me = ctx.account!.id;
-  const events = await listAuditEvents(deps.db, { tenantId: ctx.org.tenantId, subjectAccountId: me, limit: 100 });
+  const events = await listOwnActivity(deps, ctx.org, ctx.account!);
   const body = events.length === 0
     ? html`<p>${t('audit.none')}</p>`
     : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('activity.title')}"><table>
@@ -135,4 +102,3 @@ export const showActivity: PageHandler = async (page) => {
 <p>${t('activity.notYou')} <a href="/help">${t('nav.help')}</a></p>`;
   return { html: renderPage(ctx, { title: t('activity.title'), body }) };
 };
-

@@ -1,7 +1,5 @@
 import { html } from '../../core/html.js';
-import { emailJobKind } from '../../flows/outgoing-mail.js';
-import { devSmsKind } from '../../flows/two-factor.js';
-import { listJobs } from '../../jobs/queue.js';
+import { listDevOutbox } from '../../flows/dev-outbox.js';
 import { renderPage } from '../layout.js';
 import type { PageHandler } from '../page.js';
 
@@ -12,7 +10,7 @@ function linkify(text: string) {
 
 /** Development only (SPEC 8): the messages this organization would have sent. Never in production. */
 export const showDevOutbox: PageHandler = async ({ deps, ctx }) => {
-  const entries = await listJobs(deps.db, ctx.org.tenantId, [emailJobKind, devSmsKind], 50);
+  const entries = await listDevOutbox(deps, ctx.org);
   const body = html`<p>${ctx.t('outbox.intro')}</p>
 ${entries.length === 0 ? html`<p>${ctx.t('outbox.empty')}</p>` : null}
 ${entries.map((entry) => {

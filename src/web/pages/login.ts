@@ -1,17 +1,14 @@
 import { html } from '../../core/html.js';
-import { findFactorInForce } from '../../factors/second-factor/store.js';
-import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
-import { cookieName, parseCookies } from '../cookies.js';
-import { verifyPasswordLogin } from '../../flows/password-login.js';
-import { recordAudit } from '../../audit/audit.js';
-import { deleteSession, rotateSession } from '../../sessions/sessions.js';
-import { ensureSession, setSessionCookie, trustCookie } from '../context.js';
+import { logOut } from '../../flows/login/browser-session.js';
+import { submitPassword } from '../../flows/login/password-step.js';
+import { field } from '../../http/form-body.js';
+import { afterPasswordPath } from '../access.js';
+import { adoptSession, ensureSession, setSessionCookie } from '../context.js';
 import { inputField } from '../fields.js';
-import { readSignedCount } from '../signed-count.js';
-import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
+import { readSignedCount } from '../signed-count.js';
 
 const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle', codeAttemptEnded: 'login.notice.codeAttemptEnded' } as const;
 
@@ -58,7 +55,7 @@ export const submitLogin: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const email = field(body, 'email');
   const returnTo = safeReturnTo(field(body, 'returnTo'));
-  const outcome = await verifyPasswordLogin(deps, ctx.org, ctx.client, { email, password: field(body, 'password') });
+  const outcome = await submitPassword(deps, ctx.org, ctx.client, { kind: 'web', session: ctx.session!, trustCookie: ctx.trustCookieValue }, { email, password: field(body, 'password') });
   if (!outcome.ok) {
     if (outcome.error === 'rate_limited') {
       reply.header('retry-after', String(outcome.retryAfterSeconds));
@@ -66,29 +63,13 @@ export const submitLogin: PageHandler = async (page) => {
     }
     return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
   }
-  const session = ctx.session!;
-  const rotated = await rotateSession(deps.db, deps, session, { kind: 'password_verified', accountId: outcome.account.id });
-  if (!rotated) return loginForm(page, { email, returnTo }, { email: ctx.t('login.error.invalid') });
-  setSessionCookie(reply, deps, rotated.cookieValue);
+  adoptSession(reply, deps, ctx, outcome);
   // With a second factor the code comes next (unless this browser is trusted); the code page carries returnTo on.
-  const trusted = await isBrowserTrusted(deps.db, ctx.org.tenantId, outcome.account.id, parseCookies(page.request.headers.cookie).get(cookieName(trustCookie, deps.config.publicScheme === 'https')), ctx.org.policy, deps.clock.now());
-  if (!trusted && (await findFactorInForce(deps.db, ctx.org, outcome.account))) return { redirect: `/login/code?returnTo=${encodeURIComponent(returnTo)}` };
-  return { redirect: returnTo };
+  return { redirect: afterPasswordPath(outcome.standing, returnTo) };
 };
 
 export const submitLogout: PageHandler = async ({ deps, ctx, reply }) => {
-  if (ctx.session) {
-    await deleteSession(deps.db, ctx.org.tenantId, ctx.session.id);
-    if (ctx.session.accountId) {
-      await recordAudit(deps.db, deps.clock.now(), ctx.client, {
-        tenantId: ctx.org.tenantId,
-        event: 'logged_out',
-        outcome: 'success',
-        actorAccountId: ctx.session.accountId,
-        subjectAccountId: ctx.session.accountId,
-      });
-    }
-  }
+  if (ctx.session) await logOut(deps, ctx.org, ctx.client, ctx.session);
   setSessionCookie(reply, deps, null);
   return { redirect: '/login?loggedOut=1' };
 };

@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../../core/html.js';
+import type { PasswordRejection } from '../../factors/password/new-password.js';
 import type { PasswordProblem } from '../../factors/password/rules.js';
-import { estimateStrength } from '../../factors/password/strength.js';
 import type { WebContext } from '../context.js';
 import { inputField } from '../fields.js';
 import type { FormErrors } from '../layout.js';
@@ -21,16 +21,12 @@ const problemKeys: Record<PasswordProblem, MessageKey> = {
  * Each refusal names its reason (SPEC 3); a mismatch belongs to the confirmation field. After the
  * reasons comes zxcvbn's own warning or suggestion for the typed password, in the page's language.
  */
-export function passwordProblemErrors(ctx: WebContext, problems: PasswordProblem[], typedPassword: string): FormErrors {
+export function passwordProblemErrors(ctx: WebContext, rejection: PasswordRejection): FormErrors {
   const params = { min: ctx.org.policy.passwordMinLength };
-  const main = problems.filter((p) => p !== 'mismatch').map((p) => ctx.t(problemKeys[p], params));
+  const main = rejection.problems.filter((p) => p !== 'mismatch').map((p) => ctx.t(problemKeys[p], params));
   const errors: FormErrors = {};
-  if (main.length > 0) {
-    const estimate = estimateStrength(typedPassword, [ctx.org.name, ctx.org.slug], ctx.locale);
-    const tip = estimate.warning ?? estimate.suggestions[0];
-    errors.password = [...main, tip ? ctx.t('password.tip', { tip }) : null].filter(Boolean).join(' ');
-  }
-  if (problems.includes('mismatch')) errors.passwordConfirm = ctx.t(problemKeys.mismatch);
+  if (main.length > 0) errors.password = [...main, rejection.tip ? ctx.t('password.tip', { tip: rejection.tip }) : null].filter(Boolean).join(' ');
+  if (rejection.problems.includes('mismatch')) errors.passwordConfirm = ctx.t(problemKeys.mismatch);
   return errors;
 }
 

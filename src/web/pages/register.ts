@@ -1,11 +1,8 @@
-import { isPlausibleEmail } from '../../accounts/email.js';
-import { validName } from '../../accounts/name.js';
 import { html } from '../../core/html.js';
-import { clientIpKey, hitRateLimit } from '../../core/rate-limit.js';
 import { requestRegistration } from '../../flows/registration.js';
+import { field } from '../../http/form-body.js';
 import { ensureSession } from '../context.js';
 import { inputField } from '../fields.js';
-import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { notFoundPage } from './errors.js';
@@ -32,16 +29,22 @@ export const showRegister: PageHandler = async (page) => {
 
 export const submitRegister: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
-  if (!ctx.org.policy.selfRegistration) return notFoundPage(ctx);
-  const email = field(body, 'email').trim();
-  const name = field(body, 'name').trim();
-  const errors: FormErrors = {};
-  if (validName(name) === null) errors.name = ctx.t('register.error.name');
-  if (!isPlausibleEmail(email)) errors.email = ctx.t('form.error.email');
-  if (Object.keys(errors).length > 0) return registerForm(page, { email, name }, errors);
-  const limit = await hitRateLimit(deps.db, ctx.org.tenantId, `register_ip:${clientIpKey(ctx.client.ip)}`, { limit: 10, windowSeconds: 3600 }, deps.clock.now());
-  if (!limit.allowed) return registerForm(page, { email, name }, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(limit.retryAfterSeconds / 60) }) });
-  await requestRegistration(deps, ctx.org, ctx.client, { email, name, locale: ctx.locale });
-  const text = html`<p>${ctx.t('register.sent.text', { email })}</p><p>${ctx.t('register.sent.spam')}</p>`;
+  const values = { email: field(body, 'email').trim(), name: field(body, 'name').trim() };
+  const requested = await requestRegistration(deps, ctx.org, ctx.client, { ...values, locale: ctx.locale });
+  if (!requested.ok) {
+    switch (requested.error) {
+      case 'closed':
+        return notFoundPage(ctx);
+      case 'rate_limited':
+        return registerForm(page, values, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(requested.retryAfterSeconds / 60) }) });
+      case 'invalid': {
+        const errors: FormErrors = {};
+        if (requested.problems.name) errors.name = ctx.t('register.error.name');
+        if (requested.problems.email) errors.email = ctx.t('form.error.email');
+        return registerForm(page, values, errors);
+      }
+    }
+  }
+  const text = html`<p>${ctx.t('register.sent.text', { email: values.email })}</p><p>${ctx.t('register.sent.spam')}</p>`;
   return { html: renderPage(ctx, { title: ctx.t('register.sent.title'), body: text }) };
 };

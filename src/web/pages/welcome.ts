@@ -1,13 +1,11 @@
 import { html } from '../../core/html.js';
-import { lookUpAccountToken } from '../../flows/account-tokens.js';
-import { completeWelcome, renewWelcome } from '../../flows/welcome.js';
-import { twoFactorRequirementFor } from '../../sessions/next-step.js';
-import { rotateSession } from '../../sessions/sessions.js';
+import { completeWelcome, openWelcomeLink, renewWelcome } from '../../flows/welcome.js';
+import { field } from '../../http/form-body.js';
+import { nextStepPath } from '../access.js';
 import { ensureSession, setSessionCookie } from '../context.js';
-import { field } from '../form-body.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { countTokenGuess, refundTokenGuess } from './token-guard.js';
+import { linkThrottledPage } from './link-pages.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 
 async function welcomeForm(page: PageRequest, token: string, errors?: FormErrors): Promise<PageResult> {
@@ -38,36 +36,29 @@ async function linkNotValid(page: PageRequest, token: string): Promise<PageResul
 
 export const showWelcome: PageHandler = async (page) => {
   const token = page.params.token ?? '';
-  const blocked = await countTokenGuess(page);
-  if (blocked) return blocked;
-  const lookup = await lookUpAccountToken(page.deps.db, page.ctx.org.tenantId, 'welcome', token, page.deps.clock.now());
-  if (!lookup.usable || lookup.account.state !== 'invited') return linkNotValid(page, token);
-  await refundTokenGuess(page);
+  const link = await openWelcomeLink(page.deps, page.ctx.org, page.ctx.client, token);
+  if (!link.ok) return link.error === 'rate_limited' ? linkThrottledPage(page, link.retryAfterSeconds) : linkNotValid(page, token);
   return welcomeForm(page, token);
 };
 
 export const submitWelcome: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const token = page.params.token ?? '';
-  const blocked = await countTokenGuess(page);
-  if (blocked) return blocked;
-  const outcome = await completeWelcome(deps, ctx.org, ctx.client, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm') });
-  if (!outcome.ok && outcome.error !== 'password_rejected') return linkNotValid(page, token);
-  await refundTokenGuess(page);
-  if (!outcome.ok) return welcomeForm(page, token, passwordProblemErrors(ctx, outcome.problems, field(body, 'password')));
-  // Setting the password through the link proves the person: log them in, then on to two-step
-  // setup where the org requires it for this role, else home (SPEC 4.1).
-  const rotated = await rotateSession(deps.db, deps, ctx.session!, { kind: 'password_verified', accountId: outcome.account.id });
-  if (rotated) setSessionCookie(reply, deps, rotated.cookieValue);
-  return { redirect: twoFactorRequirementFor(ctx.org.policy, outcome.account.role) === 'required' ? '/account/2fa/setup' : '/' };
+  const done = await completeWelcome(deps, ctx.org, ctx.client, ctx.session!, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), locale: ctx.locale });
+  if (!done.ok) {
+    if (done.error === 'rate_limited') return linkThrottledPage(page, done.retryAfterSeconds);
+    if (done.error === 'password_rejected') return welcomeForm(page, token, passwordProblemErrors(ctx, done.rejection));
+    return linkNotValid(page, token);
+  }
+  // The link proved the person: logged in, then on to two-step setup where the org requires it for this role, else home (SPEC 4.1).
+  if (done.cookieValue) setSessionCookie(reply, deps, done.cookieValue);
+  return { redirect: nextStepPath(done.standing) ?? '/' };
 };
 
 export const submitWelcomeRenewal: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
-  // Every renewal counts against the budget: it is a way to probe tokens too.
-  const throttled = await countTokenGuess(page);
-  if (throttled) return throttled;
-  await renewWelcome(deps, ctx.org, ctx.client, field(body, 'token'));
+  const renewed = await renewWelcome(deps, ctx.org, ctx.client, field(body, 'token'));
+  if (!renewed.ok) return linkThrottledPage(page, renewed.retryAfterSeconds);
   const text = html`<p>${ctx.t('welcome.renewed.text')}</p><p><a href="/help">${ctx.t('nav.help')}</a></p>`;
   return { html: renderPage(ctx, { title: ctx.t('welcome.renewed.title'), body: text }) };
 };

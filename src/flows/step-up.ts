@@ -1,0 +1,143 @@
+import type { Account } from '../accounts/accounts.js';
+import { normalizeEmail } from '../accounts/email.js';
+import { recordAudit, type RequestContext } from '../audit/audit.js';
+import type { Failure, Ok } from '../core/outcome.js';
+import type { Deps } from '../deps.js';
+import { attemptPassword } from '../factors/password/attempts.js';
+import { checkSecondFactor, type CodeCheckFailure } from '../factors/second-factor/check.js';
+import { findActiveFactor, findFactorInForce } from '../factors/second-factor/store.js';
+import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
+import { rotateSession, type WebSession } from '../sessions/web-sessions.js';
+import type { Locale, Organization } from '../tenants/organizations.js';
+
+/** SPEC 4.5: a step-up proof lasts 10 minutes and belongs to one session. */
+export const stepUpValidSeconds = 10 * 60;
+
+/**
+ * Every action that asks the password or a code again, with what it asks (SPEC 4.5's table and
+ * 4.7). `always`: asked whatever the session proved before. `unless_fresh`: skipped while the
+ * session holds a proof of under 10 minutes (`fresh` says which proof counts). A code is asked
+ * only of an account with a factor in force.
+ */
+const rules = {
+  change_password: { password: 'always', code: 'always', fresh: 'password' },
+  turn_off_two_factor: { password: 'always', code: 'always', fresh: 'password' },
+  set_up_two_factor: { password: 'unless_fresh', code: 'never', fresh: 'password' },
+  change_two_factor_settings: { password: 'unless_fresh', code: 'never', fresh: 'password' },
+  new_recovery_codes: { password: 'unless_fresh', code: 'never', fresh: 'password' },
+  show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },
+  /** The reset link is the first proof; the code is the second (SECURITY 14). */
+  reset_password: { password: 'never', code: 'always', fresh: 'password' },
+} as const satisfies Record<string, { password: Ask; code: Ask; fresh: 'password' | 'password_or_code' }>;
+
+type Ask = 'always' | 'unless_fresh' | 'never';
+export type StepUpAction = keyof typeof rules;
+
+export function hasFreshProof(session: WebSession, now: Date, proof: 'password' | 'code'): boolean {
+  const at = proof === 'password' ? session.passwordVerifiedAt : session.secondFactorVerifiedAt;
+  return at !== null && now.getTime() - at.getTime() < stepUpValidSeconds * 1000;
+}
+
+function isFresh(action: StepUpAction, session: WebSession, now: Date): boolean {
+  const rule = rules[action];
+  return hasFreshProof(session, now, 'password') || (rule.fresh === 'password_or_code' && hasFreshProof(session, now, 'code'));
+}
+
+/** What the action asks now, so a page shows exactly those fields. */
+export function stepUpAsks(action: StepUpAction, facts: { session: WebSession; now: Date; factorInForce: boolean }): { password: boolean; code: boolean } {
+  const rule = rules[action];
+  const fresh = isFresh(action, facts.session, facts.now);
+  const asked = (ask: Ask) => ask === 'always' || (ask === 'unless_fresh' && !fresh);
+  return { password: asked(rule.password), code: facts.factorInForce && asked(rule.code) };
+}
+
+/** What a page's step-up form must show for this action now: the fields, and the method the code comes from. */
+export async function describeStepUp(
+  deps: Deps,
+  org: Organization,
+  target: { account: Account; session: WebSession },
+  action: StepUpAction,
+): Promise<{ password: boolean; code: boolean; codeMethod: 'totp' | 'sms' | null }> {
+  const factor = await findFactorInForce(deps.db, org, target.account);
+  const asks = stepUpAsks(action, { session: target.session, now: deps.clock.now(), factorInForce: factor !== null });
+  return { ...asks, codeMethod: asks.code ? (factor?.method ?? null) : null };
+}
+
+export interface StepUpProofs {
+  password?: string;
+  code?: string;
+  recoveryCode?: string;
+}
+
+export type StepUpFailure =
+  | Failure<'wrong_password'>
+  | Failure<'rate_limited', { retryAfterSeconds: number }>
+  /** A code was due and none was given (a form that offers code or recovery code). */
+  | Failure<'code_missing'>
+  | CodeCheckFailure;
+
+/** The session, with a new id when something was proven (SECURITY 15), and the new cookie then. */
+export type StepUpSuccess = Ok<{ session: WebSession; cookieValue: string | null; recoveryCodesLeft: number | null }>;
+
+/**
+ * The one step-up of Ingang: every page (and later API call) that asks the password or a code
+ * again comes here. The password is checked first (a wrong one counts toward the account's lock
+ * like a failed login), then `beforeCode` (e.g. the rules of a new password, so a code is not used
+ * up by a refused password), then the code, against the same budgets as at login. A step-up that
+ * proved something gives the session new proofs and a new id, and leaves one audit row.
+ */
+export async function stepUp<F extends Failure<string> = never>(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  target: { account: Account; session: WebSession },
+  action: StepUpAction,
+  proofs: StepUpProofs,
+  beforeCode?: () => Promise<F | null>,
+): Promise<StepUpSuccess | StepUpFailure | F> {
+  const { account, session } = target;
+  const factor = await findFactorInForce(deps.db, org, account);
+  const asks = stepUpAsks(action, { session, now: deps.clock.now(), factorInForce: factor !== null });
+  const audit = (ok: boolean, details: Record<string, string | boolean>) =>
+    recordAudit(deps.db, deps.clock.now(), client, {
+      tenantId: org.tenantId,
+      event: ok ? 'step_up_succeeded' : 'step_up_failed',
+      outcome: ok ? 'success' : 'failure',
+      actorAccountId: account.id,
+      subjectAccountId: account.id,
+      details: { action, ...details },
+    });
+
+  if (asks.password) {
+    const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), proofs.password ?? '');
+    if (!attempt.ok) {
+      await audit(false, { failed: 'password', reason: attempt.error });
+      return attempt.error === 'rate_limited' ? attempt : { ok: false, error: 'wrong_password' };
+    }
+  }
+  const refused = beforeCode ? await beforeCode() : null;
+  if (refused) return refused;
+  let recoveryCodesLeft: number | null = null;
+  if (asks.code) {
+    const recoveryCode = proofs.recoveryCode?.trim() ? proofs.recoveryCode : null;
+    // The reset form offers a code or a recovery code, neither required by itself: one of them is.
+    if (action === 'reset_password' && !recoveryCode && !proofs.code?.trim()) return { ok: false, error: 'code_missing' };
+    const proof = recoveryCode ? { recoveryCode } : { code: proofs.code ?? '' };
+    // The code's failures are audited by the check itself (second_factor_failed).
+    const check = await checkSecondFactor(deps, org, account, { kind: 'web', sessionId: session.id }, client, proof, 'confirm');
+    if (!check.ok) return check;
+    recoveryCodesLeft = check.recoveryCodesLeft;
+  }
+  if (!asks.password && !asks.code) return { ok: true, session, cookieValue: null, recoveryCodesLeft };
+  await audit(true, { password: asks.password, code: asks.code });
+  // Only a logged-in session carries proofs (a reset's session is anonymous and ends with the reset).
+  const rotated = session.accountId === account.id ? await rotateSession(deps.db, deps, session, { kind: 'step_up', password: asks.password, code: asks.code }) : null;
+  return rotated ? { ok: true, session: rotated.session, cookieValue: rotated.cookieValue, recoveryCodesLeft } : { ok: true, session, cookieValue: null, recoveryCodesLeft };
+}
+
+/** "Send me a code" where a step-up asks one of an SMS user: a code bound to this session, for confirming only (SECURITY 11). */
+export async function sendStepUpCode(deps: Deps, org: Organization, client: RequestContext, target: { account: Account; session: WebSession }, locale: Locale): Promise<SendSmsOutcome | Failure<'not_an_sms_account'>> {
+  const factor = await findActiveFactor(deps.db, org.tenantId, target.account.id);
+  if (factor?.method !== 'sms') return { ok: false, error: 'not_an_sms_account' };
+  return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'confirm', phone: factor.phone!, locale }, client);
+}

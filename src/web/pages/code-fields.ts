@@ -1,0 +1,57 @@
+import { html } from '../../core/html.js';
+import type { CodeCheckFailure } from '../../factors/second-factor/check.js';
+import type { SendSmsOutcome } from '../../factors/sms-code/send.js';
+import type { StepUpFailure } from '../../flows/step-up.js';
+import type { WebContext } from '../context.js';
+import { csrfField, type FormErrors } from '../layout.js';
+
+/** The error a failed code check shows, at login and in every step-up form. */
+export function codeErrorText(ctx: WebContext, outcome: CodeCheckFailure): string {
+  if (outcome.error === 'locked') return ctx.t('code.error.locked', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+  if (outcome.error === 'blocked') return ctx.t('code.error.blocked');
+  if (outcome.error === 'attempt_ended') return ctx.t('code.error.attemptEnded');
+  return ctx.t('code.error.invalid');
+}
+
+export function smsErrorText(ctx: WebContext, outcome: Exclude<SendSmsOutcome, { ok: true }>): string {
+  switch (outcome.error) {
+    case 'too_soon':
+      return ctx.t('sms.error.tooSoon', { seconds: outcome.retryAfterSeconds });
+    case 'too_many':
+      return ctx.t('sms.error.tooMany', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+    default:
+      return ctx.t('sms.error.sendFailed');
+  }
+}
+
+/**
+ * A refused step-up as form errors: the password field (named as the form names it) or the code
+ * field says what was wrong (SPEC 4.5).
+ */
+export function stepUpErrors(ctx: WebContext, failure: StepUpFailure, fields: { password: string; code?: string } = { password: 'password' }): FormErrors {
+  switch (failure.error) {
+    case 'wrong_password':
+      return { [fields.password]: ctx.t('password.error.current') };
+    case 'rate_limited':
+      return { [fields.password]: ctx.t('login.error.rateLimited', { minutes: Math.ceil(failure.retryAfterSeconds / 60) }) };
+    case 'code_missing':
+      return { [fields.code ?? 'code']: ctx.t('reset.error.code') };
+    default:
+      return { [fields.code ?? 'code']: codeErrorText(ctx, failure) };
+  }
+}
+
+/** Where a step-up asks a code of an SMS user: a button that sends one (purpose `confirm`). */
+export function smsCodeButton(ctx: WebContext, method: 'totp' | 'sms' | null, returnTo: string) {
+  if (method !== 'sms') return null;
+  return html`<form method="post" action="/account/2fa/confirm-code" class="inline">${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}"><button type="submit" class="link">${ctx.t('reset.sendSms')}</button></form>`;
+}
+
+const smsNoticeKeys = { sent: 'reset.smsSent', too_soon: 'sms.error.tooSoon', too_many: 'sms.error.tooMany', send_failed: 'sms.error.sendFailed' } as const;
+
+/** The outcome of that button, shown on the page it returns to. */
+export function smsNotice(ctx: WebContext, query: Record<string, string>): string | undefined {
+  const key = query.sms && Object.prototype.hasOwnProperty.call(smsNoticeKeys, query.sms) ? smsNoticeKeys[query.sms as keyof typeof smsNoticeKeys] : undefined;
+  const retry = /^\d{1,6}$/.test(query.retry ?? '') ? Number(query.retry) : 60;
+  return key ? ctx.t(key, { seconds: retry, minutes: Math.ceil(retry / 60) }) : undefined;
+}

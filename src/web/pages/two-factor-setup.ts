@@ -1,0 +1,150 @@
+import QRCode from 'qrcode';
+import { html } from '../../core/html.js';
+import {
+  confirmRecoveryCodesStored,
+  confirmTwoFactorSetup,
+  offeredMethods,
+  recoveryCodesOnDisplay,
+  resendSetupCode,
+  startTwoFactorSetup,
+  viewPendingSetup,
+} from '../../flows/two-factor-setup.js';
+import { stepUpAsks } from '../../flows/step-up.js';
+import { field } from '../../http/form-body.js';
+import { adoptSession, standingAccount } from '../context.js';
+import { inputField } from '../fields.js';
+import { csrfField, renderPage, type FormErrors } from '../layout.js';
+import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { smsErrorText, stepUpErrors } from './code-fields.js';
+
+const target = (page: PageRequest) => ({ account: standingAccount(page.ctx)!, session: page.ctx.session! });
+
+function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): PageResult {
+  const { ctx, deps } = page;
+  const t = ctx.t;
+  const methods = offeredMethods(deps, ctx.org);
+  const forced = ctx.standing.kind === 'needs_two_factor_setup';
+  const chosen = values.method ?? methods[0] ?? 'totp';
+  const asks = stepUpAsks('set_up_two_factor', { session: ctx.session!, now: deps.clock.now(), factorInForce: false });
+  const body = html`${forced ? html`<p>${t('setup.forced', { org: ctx.org.name })}</p>` : null}
+<form method="post" action="/account/2fa/setup" novalidate>
+  ${csrfField(ctx)}
+  <fieldset>
+    <legend>${t('setup.method')}</legend>
+    ${methods.map(
+      (m) => html`<div class="choice"><input type="radio" id="method-${m}" name="method" value="${m}"${m === chosen ? html` checked` : null}><label for="method-${m}">${t(m === 'totp' ? 'setup.method.totp' : 'setup.method.sms')}</label></div>`,
+    )}
+  </fieldset>
+  ${methods.includes('sms') ? inputField({ name: 'phone', label: t('field.phone'), type: 'tel', hint: t('setup.phoneHint'), value: values.phone ?? '', errors, autocomplete: 'tel' }) : null}
+  ${asks.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  <button type="submit">${t('setup.continue')}</button>
+</form>`;
+  return { html: renderPage(ctx, { title: t('setup.title'), body, errors }) };
+}
+
+export const showSetup: PageHandler = async (page) => setupChoicePage(page);
+
+export const submitSetup: PageHandler = async (page) => {
+  const { ctx, deps, body, reply } = page;
+  const input = { method: field(body, 'method'), phone: field(body, 'phone'), password: field(body, 'password'), locale: ctx.locale };
+  const started = await startTwoFactorSetup(deps, ctx.org, ctx.client, target(page), input);
+  if (!started.ok) {
+    switch (started.error) {
+      case 'method_not_offered':
+        return setupChoicePage(page, { method: ctx.t('setup.error.method') }, { phone: input.phone });
+      case 'invalid_phone':
+        return setupChoicePage(page, { phone: ctx.t('setup.error.phone') }, input);
+      case 'too_soon':
+      case 'too_many':
+      case 'send_failed':
+      case 'no_sms':
+        return setupChoicePage(page, { phone: smsErrorText(ctx, started) }, input);
+      default:
+        return setupChoicePage(page, stepUpErrors(ctx, started), input);
+    }
+  }
+  adoptSession(reply, deps, ctx, started);
+  return { redirect: started.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms' };
+};
+
+async function confirmPage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
+  const { ctx, deps } = page;
+  const t = ctx.t;
+  const pending = await viewPendingSetup(deps, ctx.org, target(page));
+  if (!pending) return { redirect: '/account/2fa/setup' };
+  let intro;
+  if (pending.method === 'totp') {
+    const qr = await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+    intro = html`<ol>
+  <li>${t('setup.totp.step1')}</li>
+  <li>${t('setup.totp.step2')}</li>
+</ol>
+<img class="qr" src="${qr}" width="240" height="240" alt="${t('setup.totp.qrAlt')}">
+<p>${t('setup.totp.manual')} <code class="secret">${pending.secretBase32.replace(/(.{4})(?=.)/g, '$1 ')}</code></p>
+<p>${t('setup.totp.step3')}</p>`;
+  } else {
+    intro = html`<p>${t('setup.sms.sent', { phone: pending.phone })}</p>`;
+  }
+  const action = pending.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms';
+  const body = html`${intro}
+<form method="post" action="${action}" novalidate>
+  ${csrfField(ctx)}
+  ${inputField({ name: 'code', label: t('field.code'), errors, autocomplete: 'one-time-code', inputMode: 'numeric', required: true })}
+  <button type="submit">${t('setup.confirm')}</button>
+</form>
+${pending.method === 'sms' ? html`<form method="post" action="/account/2fa/setup/sms/resend" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('code.resend')}</button></form>` : null}
+<p><a href="/account/2fa/setup">${t('setup.back')}</a></p>`;
+  return { html: renderPage(ctx, { title: t(pending.method === 'totp' ? 'setup.totp.title' : 'setup.sms.title'), body, errors }) };
+}
+
+export const showConfirmSetup: PageHandler = async (page) => confirmPage(page);
+
+export const submitConfirmSetup: PageHandler = async (page) => {
+  const { ctx, deps, reply } = page;
+  const confirmed = await confirmTwoFactorSetup(deps, ctx.org, ctx.client, target(page), field(page.body, 'code'));
+  if (!confirmed.ok) return confirmed.error === 'no_setup' ? { redirect: '/account/2fa/setup' } : confirmPage(page, { code: ctx.t('code.error.invalid') });
+  adoptSession(reply, deps, ctx, confirmed);
+  return { redirect: '/account/2fa/recovery-codes' };
+};
+
+export const resendSetupSms: PageHandler = async (page) => {
+  const sent = await resendSetupCode(page.deps, page.ctx.org, page.ctx.client, target(page), page.ctx.locale);
+  if (!sent.ok && sent.error === 'no_setup') return { redirect: '/account/2fa/setup' };
+  return confirmPage(page, sent.ok ? undefined : { code: smsErrorText(page.ctx, sent) });
+};
+
+function recoveryCodesPage(page: PageRequest, codes: string[], errors?: FormErrors): PageResult {
+  const { ctx } = page;
+  const t = ctx.t;
+  const text = `${t('recovery.fileHeader', { org: ctx.org.name, email: standingAccount(ctx)!.email })}\n\n${codes.join('\n')}\n`;
+  const body = html`<p>${t('recovery.show.intro')}</p>
+<ul class="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+<p class="actions no-print">
+  <a class="button" download="recovery-codes-${ctx.org.slug}.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(text)}">${t('recovery.download')}</a>
+  <button type="button" data-print>${t('recovery.print')}</button>
+</p>
+<form method="post" action="/account/2fa/recovery-codes" novalidate class="no-print">
+  ${csrfField(ctx)}
+  <div class="field${errors?.stored ? ' field-error' : ''}">
+    ${errors?.stored ? html`<p class="error" id="stored-error">${errors.stored}</p>` : null}
+    <input type="checkbox" id="stored" name="stored" value="yes"${errors?.stored ? html` aria-invalid="true" aria-describedby="stored-error"` : null}>
+    <label for="stored" class="inline-label">${t('recovery.stored')}</label>
+  </div>
+  <button type="submit">${t('recovery.continue')}</button>
+</form>`;
+  return { html: renderPage(ctx, { title: t('recovery.show.title'), body, errors, printScript: true }) };
+}
+
+export const showRecoveryCodes: PageHandler = async (page) => {
+  const codes = recoveryCodesOnDisplay(page.deps, target(page));
+  return codes ? recoveryCodesPage(page, codes) : { redirect: '/account/2fa' };
+};
+
+export const submitRecoveryCodesStored: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const codes = recoveryCodesOnDisplay(deps, target(page));
+  if (!codes) return { redirect: '/account/2fa' };
+  if (field(page.body, 'stored') !== 'yes') return recoveryCodesPage(page, codes, { stored: ctx.t('recovery.error.stored') });
+  await confirmRecoveryCodesStored(deps, target(page));
+  return { redirect: '/account/2fa?done=on' };
+};
