@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { noRequestContext } from './audit/audit.js';
-import { recordAudit } from './audit/audit.js';
 import { ConfigError, loadConfig } from './config.js';
 import { systemClock } from './core/clock.js';
 import { cryptoRandom } from './core/random.js';
@@ -9,10 +8,10 @@ import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
 import { createAccount } from './flows/staff/create-account.js';
-import { publicUrl } from './tenants/public-url.js';
+import { createOrganizationAsOperator, findOrganization, listOrganizationAddresses } from './flows/staff/organizations.js';
+import { changeOrganizationPolicy } from './flows/staff/policy.js';
 import { createMailTransport } from './mail-setup.js';
-import { createOrganization, findOrganizationBySlug, listOrganizations, savePolicy, type Locale } from './tenants/organizations.js';
-import { applyPolicyChanges } from './tenants/policy.js';
+import type { Locale } from './core/locale.js';
 
 /** Operator commands (SPEC 9): `npm run cli -- <command> [options]`. */
 const usage = `Usage: npm run cli -- <command> [options]
@@ -39,7 +38,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
   switch (command) {
     case 'org:create': {
       const { values } = parseArgs({ args, options: { slug: { type: 'string' }, name: { type: 'string' }, host: { type: 'string', multiple: true }, locale: { type: 'string' }, helpdesk: { type: 'string' } } });
-      const result = await createOrganization(deps.db, deps, {
+      const result = await createOrganizationAsOperator(deps, {
         slug: required(values, 'slug'),
         name: required(values, 'name'),
         hostnames: values.host ?? [],
@@ -47,8 +46,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         helpdeskContact: values.helpdesk ?? '',
       });
       if (!result.ok) throw new UsageError(`cannot create organization: ${result.error}${result.detail ? ` (${result.detail})` : ''}`);
-      await recordAudit(deps.db, deps.clock.now(), noRequestContext, { tenantId: result.organization.tenantId, event: 'organization_created', outcome: 'success', details: { via: 'operator' } });
-      out(`created organization ${result.organization.slug} at ${publicUrl(deps.config, result.organization, '/')}`);
+      out(`created organization ${result.organization.slug} at ${result.address}`);
       return;
     }
     case 'org:policy': {
@@ -65,7 +63,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
           pairs.push(token.value);
         }
       }
-      const org = await findOrganizationBySlug(deps.db, required(values, 'slug'));
+      const org = await findOrganization(deps, required(values, 'slug'));
       if (!org) throw new UsageError(`no organization with slug ${values.slug}`);
       const changes: Record<string, string> = {};
       for (const pair of pairs) {
@@ -77,22 +75,21 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         out(JSON.stringify(org.policy, null, 2));
         return;
       }
-      const applied = applyPolicyChanges(org.policy, changes);
-      if (!applied.ok) throw new UsageError(`${applied.key} ${applied.problem}`);
-      await deps.db.transaction(async (tx) => {
-        await savePolicy(tx, org.tenantId, applied.policy);
-        await recordAudit(tx, deps.clock.now(), noRequestContext, { tenantId: org.tenantId, event: 'policy_changed', outcome: 'success', details: { via: 'operator', keys: Object.keys(changes).join(',') } });
-      });
-      out(JSON.stringify(applied.policy, null, 2));
+      const changed = await changeOrganizationPolicy(deps, org, null, noRequestContext, changes);
+      if (!changed.ok) {
+        const [key, problem] = Object.entries(changed.problems)[0]!;
+        throw new UsageError(`${key} ${problem}`);
+      }
+      out(JSON.stringify(changed.policy, null, 2));
       return;
     }
     case 'org:list': {
-      for (const org of await listOrganizations(deps.db)) out(`${org.slug}\t${org.name}\t${publicUrl(deps.config, org, '/')}\t${org.defaultLocale}`);
+      for (const { organization: org, address } of await listOrganizationAddresses(deps)) out(`${org.slug}\t${org.name}\t${address}\t${org.defaultLocale}`);
       return;
     }
     case 'account:create': {
       const { values } = parseArgs({ args, options: { org: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, locale: { type: 'string' } } });
-      const org = await findOrganizationBySlug(deps.db, required(values, 'org'));
+      const org = await findOrganization(deps, required(values, 'org'));
       if (!org) throw new UsageError(`no organization with slug ${values.org}`);
       const result = await createAccount(deps, org, null, noRequestContext, {
         email: required(values, 'email'),

@@ -1,15 +1,15 @@
+import { noRequestContext } from './audit/audit.js';
 import type { Deps } from './deps.js';
 import { createAccount } from './flows/staff/create-account.js';
-import { noRequestContext } from './audit/audit.js';
-import { countOrganizations, createOrganization } from './tenants/organizations.js';
+import { createOrganizationAsOperator, hasAnyOrganization } from './flows/staff/organizations.js';
 
 /**
  * Outside production, an empty database gets a demo organization with one admin (SPEC 9), so
  * `npm start` on a fresh machine leads straight to a working login. Returns the welcome link.
  */
 export async function createDemoIfEmpty(deps: Deps): Promise<string | null> {
-  if (deps.config.production || (await countOrganizations(deps.db)) > 0) return null;
-  const created = await createOrganization(deps.db, deps, {
+  if (deps.config.production || (await hasAnyOrganization(deps))) return null;
+  const created = await createOrganizationAsOperator(deps, {
     slug: 'demo',
     name: 'Demo Zorg',
     hostnames: [],

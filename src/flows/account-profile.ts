@@ -3,7 +3,7 @@ import { validName } from '../accounts/name.js';
 import { listAuditEvents, recordAudit, type AuditRecord, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
-import { isLocale } from '../tenants/locale.js';
+import { isLocale } from '../core/locale.js';
 import type { Organization } from '../tenants/organizations.js';
 
 export type ProfileProblem = 'invalid_name' | 'invalid_locale';

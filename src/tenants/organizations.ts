@@ -4,7 +4,7 @@ import type { Queryable } from '../db/db.js';
 import { hostnameFromHostHeader } from './hostname.js';
 import { defaultPolicy, policyFromStored, type Policy } from './policy.js';
 
-import type { Locale } from './locale.js';
+import type { Locale } from '../core/locale.js';
 
 export type { Locale };
 

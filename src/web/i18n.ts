@@ -1,7 +1,7 @@
-import { isLocale, type Locale } from '../tenants/locale.js';
+import { isLocale, type Locale } from '../core/locale.js';
 import { messages, type MessageKey } from './messages.js';
 
-export { isLocale, locales } from '../tenants/locale.js';
+export { isLocale, locales } from '../core/locale.js';
 
 export type { MessageKey };
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;

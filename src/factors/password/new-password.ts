@@ -1,5 +1,5 @@
 import type { Account } from '../../accounts/accounts.js';
-import type { Locale } from '../../tenants/locale.js';
+import type { Locale } from '../../core/locale.js';
 import type { Organization } from '../../tenants/organizations.js';
 import { checkNewPassword, type PasswordProblem } from './rules.js';
 import { estimateStrength } from './strength.js';

@@ -5,7 +5,7 @@ import { canCreateRole, isRole, roles, type Role } from '../../accounts/roles.js
 import { recordAudit, type RequestContext } from '../../audit/audit.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
-import { isLocale, type Locale } from '../../tenants/locale.js';
+import { isLocale, type Locale } from '../../core/locale.js';
 import type { Organization } from '../../tenants/organizations.js';
 import { sendWelcome } from '../welcome.js';
 
