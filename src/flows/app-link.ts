@@ -9,6 +9,8 @@ import { listTrustedBrowsers, type TrustedBrowser } from '../factors/trusted-bro
 import { queueEmail } from '../messaging/outbox.js';
 import type { Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import type { WebSession } from '../sessions/web-sessions.js';
+import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
 
 /** What the app receives once it is linked (SPEC 5): its credentials, shown once, and who it belongs to. */
 export interface DeviceLogin {
@@ -47,17 +49,27 @@ export async function addAppDevice(deps: Deps, org: Organization, account: Accou
 }
 
 /**
- * Issues the token behind the QR code on /account/app; returns the URL it encodes. The caller
- * has had the session's proof checked (step-up `show_app_qr`).
+ * Issues the token behind the QR code on /account/app (SPEC 4.7): only after a password or code
+ * check at most 10 minutes old, so the step-up `show_app_qr` asks them first where the session's
+ * proof is older. Returns the URL the QR code encodes.
  */
-export async function showAppQrCode(deps: Deps, org: Organization, account: Account, client: RequestContext): Promise<{ url: string; expiresAt: Date }> {
+export async function showAppQrCode(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  target: { account: Account; session: WebSession },
+  proofs: StepUpProofs,
+): Promise<Ok<{ url: string; expiresAt: Date; cookieValue: string | null; session: WebSession }> | StepUpFailure> {
+  const proved = await stepUp(deps, org, client, target, 'show_app_qr', proofs);
+  if (!proved.ok) return proved;
+  const { account } = target;
   const now = deps.clock.now();
   const issued = await deps.db.transaction(async (tx) => {
     const qr = await issueQrToken(tx, deps, { tenantId: org.tenantId, accountId: account.id });
     await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'app_qr_shown', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     return qr;
   });
-  return { url: publicUrl(deps.config, org, `/app/login#${issued.token}`), expiresAt: issued.expiresAt };
+  return { ok: true, url: publicUrl(deps.config, org, `/app/login#${issued.token}`), expiresAt: issued.expiresAt, cookieValue: proved.cookieValue, session: proved.session };
 }
 
 /**

@@ -81,8 +81,14 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
   };
 }
 
-/** The reset page: the link must be open; with two-step verification the form also asks a code. */
-export async function openResetLink(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<Ok<{ account: Account; factor: 'totp' | 'sms' | null }> | LinkFailure> {
+/** What the reset form shows: with two-step verification it also asks a code (and offers an SMS where that is the method). */
+export interface ResetForm {
+  account: Account;
+  factor: 'totp' | 'sms' | null;
+}
+
+/** The reset page: the link must be open. */
+export async function openResetLink(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<Ok<ResetForm> | LinkFailure> {
   const link = await openAccountLink(deps, org, client, 'reset', token);
   if (!link.ok) return link;
   const factor = await findFactorInForce(deps.db, org, link.account);
@@ -90,12 +96,20 @@ export async function openResetLink(deps: Deps, org: Organization, client: Reque
 }
 
 /** An SMS code for the reset step, on request (a GET of the link never sends anything: mail scanners open links). */
-export async function sendResetCode(deps: Deps, org: Organization, client: RequestContext, session: WebSession, input: { token: string; locale: Locale }): Promise<LinkFailure | SendSmsOutcome> {
+export async function sendResetCode(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  session: WebSession,
+  input: { token: string; locale: Locale },
+): Promise<LinkFailure | (SendSmsOutcome & { form: ResetForm })> {
   const link = await openAccountLink(deps, org, client, 'reset', input.token);
   if (!link.ok) return link;
   const factor = await findFactorInForce(deps.db, org, link.account);
-  if (factor?.method !== 'sms') return { ok: false, error: 'no_sms' };
-  return sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factor.phone!, locale: input.locale }, client);
+  const form: ResetForm = { account: link.account, factor: factor?.method ?? null };
+  if (factor?.method !== 'sms') return { ok: false, error: 'no_sms', form };
+  const sent = await sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factor.phone!, locale: input.locale }, client);
+  return { ...sent, form };
 }
 
 /**
@@ -111,7 +125,7 @@ export async function completePasswordReset(
   client: RequestContext,
   session: WebSession,
   input: { token: string; password: string; passwordConfirm: string; code: string; recoveryCode: string; locale: Locale },
-): Promise<Ok<{ account: Account; recoveryCodesLeft: number | null }> | LinkFailure | SetPasswordFailure | StepUpFailure> {
+): Promise<Ok<{ account: Account; recoveryCodesLeft: number | null }> | LinkFailure | ((Exclude<SetPasswordFailure, { error: 'invalid_link' }> | StepUpFailure) & { form: ResetForm })> {
   const link = await openAccountLink(deps, org, client, 'reset', input.token);
   if (!link.ok) return link;
   let recoveryCodesLeft: number | null = null;
@@ -137,5 +151,9 @@ export async function completePasswordReset(
     });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   }, codeStep);
-  return set.ok ? { ok: true, account: set.account, recoveryCodesLeft } : set;
+  if (set.ok) return { ok: true, account: set.account, recoveryCodesLeft };
+  if (set.error === 'invalid_link') return set;
+  // The form comes back with its reasons; the link stays usable (nothing was consumed).
+  const factor = await findFactorInForce(deps.db, org, link.account);
+  return { ...set, form: { account: link.account, factor: factor?.method ?? null } };
 }

@@ -122,8 +122,7 @@ export const submitAccountAction: PageHandler = async (page) => {
   const subjectId = page.params.id ?? '';
   const done = await performStaffAction(deps, ctx.org, ctx.account!, ctx.client, { subjectId, action: field(body, 'action'), reason: field(body, 'reason') });
   if (done.ok) return { redirect: `/staff/accounts/${done.subject.id}?done=${done.action}` };
-  const view = await viewManagedAccount(deps, ctx.org, ctx.account!, subjectId);
-  if (!view.ok || done.error === 'not_found') return notFoundPage(ctx);
-  if (done.error === 'reason_required') return accountDetail(page, view, { reason: ctx.t('staff.error.reason') }, undefined, 400);
-  return accountDetail(page, view, { reason: ctx.t('staff.error.action') }, undefined, done.error === 'not_applicable' ? 409 : 400);
+  if (done.error === 'not_found') return notFoundPage(ctx);
+  if (done.error === 'reason_required') return accountDetail(page, done.view, { reason: ctx.t('staff.error.reason') }, undefined, 400);
+  return accountDetail(page, done.view, { reason: ctx.t('staff.error.action') }, undefined, done.error === 'not_applicable' ? 409 : 400);
 };

@@ -64,7 +64,8 @@ function availableActions(actor: Account, subject: Account, hasSecondFactor: boo
   return actions;
 }
 
-export type StaffActionFailure = Failure<'not_found' | 'action_not_available' | 'reason_required' | 'not_applicable'>;
+/** A refused action keeps the account as the staff member sees it now, for the form to show again. */
+export type StaffActionFailure = Failure<'not_found'> | Failure<'action_not_available' | 'reason_required' | 'not_applicable', { view: ManagedAccountView }>;
 
 /**
  * The helpdesk's account actions (SPEC 6), each audited with actor, subject and reason. The
@@ -81,12 +82,14 @@ export async function performStaffAction(
   const view = await viewManagedAccount(deps, org, actor, input.subjectId);
   if (!view.ok) return view;
   const action = view.actions.find((a) => a === input.action);
-  if (!action) return { ok: false, error: 'action_not_available' };
+  if (!action) return { ok: false, error: 'action_not_available', view };
   const reason = input.reason.trim().slice(0, 1000);
-  if (action !== 'resend_welcome' && reason.length === 0) return { ok: false, error: 'reason_required' };
+  if (action !== 'resend_welcome' && reason.length === 0) return { ok: false, error: 'reason_required', view };
   const subject = view.subject;
   const done = await deps.db.transaction((tx) => applyAction(tx, deps, org, { actor, subject, client, action, reason }));
-  return done ? { ok: true, action, subject } : { ok: false, error: 'not_applicable' };
+  if (done) return { ok: true, action, subject };
+  const now = await viewManagedAccount(deps, org, actor, subject.id);
+  return now.ok ? { ok: false, error: 'not_applicable', view: now } : now;
 }
 
 async function applyAction(

@@ -2,7 +2,7 @@ import QRCode from 'qrcode';
 import { html } from '../../core/html.js';
 import { listOwnActivity } from '../../flows/account-profile.js';
 import { listAccountDevices, removeOwnDevice, showAppQrCode } from '../../flows/app-link.js';
-import { describeStepUp, stepUp } from '../../flows/step-up.js';
+import { describeStepUp } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
 import { adoptSession } from '../context.js';
 import { inputField } from '../fields.js';
@@ -44,10 +44,9 @@ export const showApp: PageHandler = async (page) => appPage(page);
 
 export const submitApp: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
-  const proved = await stepUp(deps, ctx.org, ctx.client, target(page), 'show_app_qr', { password: field(page.body, 'password'), code: field(page.body, 'code') });
-  if (!proved.ok) return appPage(page, { errors: stepUpErrors(ctx, proved) });
-  adoptSession(reply, deps, ctx, proved);
-  const login = await showAppQrCode(deps, ctx.org, ctx.account!, ctx.client);
+  const login = await showAppQrCode(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code') });
+  if (!login.ok) return appPage(page, { errors: stepUpErrors(ctx, login) });
+  adoptSession(reply, deps, ctx, login);
   const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 260 });
   return appPage(page, { qr: { image, expiresAt: login.expiresAt } });
 };

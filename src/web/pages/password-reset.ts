@@ -1,6 +1,5 @@
-import type { Account } from '../../accounts/accounts.js';
 import { html } from '../../core/html.js';
-import { completePasswordReset, openResetLink, requestPasswordReset, sendResetCode } from '../../flows/password-reset.js';
+import { completePasswordReset, openResetLink, requestPasswordReset, sendResetCode, type ResetForm } from '../../flows/password-reset.js';
 import { field } from '../../http/form-body.js';
 import { ensureSession, setSessionCookie } from '../context.js';
 import { inputField } from '../fields.js';
@@ -36,7 +35,7 @@ export const submitForgot: PageHandler = async (page) => {
   return { html: renderPage(ctx, { title: ctx.t('forgot.sent.title'), body: text }) };
 };
 
-async function resetForm(page: PageRequest, token: string, link: { account: Account; factor: 'totp' | 'sms' | null }, errors?: FormErrors, notice?: string): Promise<PageResult> {
+async function resetForm(page: PageRequest, token: string, link: ResetForm, errors?: FormErrors, notice?: string): Promise<PageResult> {
   const { ctx, deps, reply } = page;
   await ensureSession(deps, ctx, reply);
   const t = ctx.t;
@@ -60,28 +59,23 @@ function resetLinkNotValid(page: PageRequest): PageResult {
   return { status: 404, html: renderPage(ctx, { title: ctx.t('reset.invalid.title'), body }) };
 }
 
-/** Shows the reset form for an open link; a link that is not (or a network over its guess budget) gets its own page. */
-async function withOpenLink(page: PageRequest, then: (link: { account: Account; factor: 'totp' | 'sms' | null }) => Promise<PageResult>): Promise<PageResult> {
+export const showReset: PageHandler = async (page) => {
   const link = await openResetLink(page.deps, page.ctx.org, page.ctx.client, page.params.token ?? '');
   if (!link.ok) return link.error === 'rate_limited' ? linkThrottledPage(page, link.retryAfterSeconds) : resetLinkNotValid(page);
-  return then(link);
-}
-
-export const showReset: PageHandler = (page) => withOpenLink(page, (link) => resetForm(page, page.params.token ?? '', link));
+  return resetForm(page, page.params.token ?? '', link);
+};
 
 /** An SMS code for the reset step, on request (a GET of the link never sends anything). */
 export const sendResetSms: PageHandler = async (page) => {
-  const { ctx, deps, reply } = page;
+  const { ctx, deps } = page;
   const token = page.params.token ?? '';
-  const session = await ensureSession(deps, ctx, reply);
-  const sent = await sendResetCode(deps, ctx.org, ctx.client, session, { token, locale: ctx.locale });
-  if (!sent.ok && sent.error === 'rate_limited') return linkThrottledPage(page, sent.retryAfterSeconds);
-  if (!sent.ok && sent.error === 'invalid_link') return resetLinkNotValid(page);
-  return withOpenLink(page, (link) => {
-    if (sent.ok) return resetForm(page, token, link, undefined, ctx.t('reset.smsSent'));
-    if (sent.error === 'no_sms') return resetForm(page, token, link);
-    return resetForm(page, token, link, { code: smsErrorText(ctx, sent) });
-  });
+  const sent = await sendResetCode(deps, ctx.org, ctx.client, ctx.session!, { token, locale: ctx.locale });
+  if ('form' in sent) {
+    if (sent.ok) return resetForm(page, token, sent.form, undefined, ctx.t('reset.smsSent'));
+    if (sent.error === 'no_sms') return resetForm(page, token, sent.form);
+    return resetForm(page, token, sent.form, { code: smsErrorText(ctx, sent) });
+  }
+  return sent.error === 'rate_limited' ? linkThrottledPage(page, sent.retryAfterSeconds) : resetLinkNotValid(page);
 };
 
 export const submitReset: PageHandler = async (page) => {
@@ -94,7 +88,7 @@ export const submitReset: PageHandler = async (page) => {
     if (reset.error === 'rate_limited') return linkThrottledPage(page, reset.retryAfterSeconds);
     if (reset.error === 'invalid_link') return resetLinkNotValid(page);
     const errors = reset.error === 'password_rejected' ? passwordProblemErrors(ctx, reset.rejection) : stepUpErrors(ctx, reset);
-    return withOpenLink(page, (link) => resetForm(page, token, link, errors));
+    return resetForm(page, token, reset.form, errors);
   }
   // Every session of the account has ended, this browser's too: the user logs in afresh.
   setSessionCookie(reply, deps, null);
