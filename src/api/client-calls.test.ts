@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IngangAppClient, isSecondFactorChallenge, type AccessToken, type ApiFailure, type ApiResult, type DeviceLogin, type Me, type SecondFactorChallenge } from './client.js';
-import { FakeServer, assertFailure, deviceLogin, jsonBodyOf, me, type Equals } from './fake-api-server.js';
+import { FakeServer, assertFailure, deviceLogin, jsonBodyOf, me, type Equals } from './fake-api-server.test-support.js';
 
 describe('IngangAppClient', () => {
   const server = new FakeServer();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IngangAppClient, unexpectedResponse } from './client.js';
-import { FakeServer, assertFailure, me } from './fake-api-server.js';
+import { FakeServer, assertFailure, me } from './fake-api-server.test-support.js';
 
 describe('IngangAppClient', () => {
   const server = new FakeServer();
