@@ -1,7 +1,9 @@
 import * as OTPAuth from 'otpauth';
 import assert from 'node:assert/strict';
+import type { Account } from '../src/accounts/accounts.js';
+import type { Organization } from '../src/tenants/organizations.js';
 import type { TestBrowser } from './browser-client.js';
-import type { TestApp } from './harness.js';
+import { createActiveAccount, createTestOrg, loggedInBrowser, type TestApp } from './harness.js';
 
 /** An authenticator app for tests: an independent TOTP implementation (otpauth) on the page's secret. */
 export class TestAuthenticator {
@@ -33,4 +35,46 @@ export async function enableTotp(t: TestApp, browser: TestBrowser): Promise<{ ap
   // The next code must be a later time step: each step works once.
   t.clock.advanceSeconds(30);
   return { app, recoveryCodes };
+}
+
+/**
+ * Sets up SMS on `phone` through the pages (password fresh from login): the code sent to the
+ * number confirms it, then the recovery codes are confirmed. `phone` may be written with spaces;
+ * returns the recovery codes.
+ */
+export async function enableSms(t: TestApp, browser: TestBrowser, phone: string): Promise<string[]> {
+  await browser.get('/account/2fa/setup');
+  const chosen = await browser.post('/account/2fa/setup', { method: 'sms', phone });
+  assert.equal(chosen.headers.location, '/account/2fa/setup/sms', `SMS setup starts: ${chosen.body.slice(0, 300)}`);
+  await browser.get('/account/2fa/setup/sms');
+  const confirmed = await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone.replace(/ /g, '')) });
+  assert.equal(confirmed.headers.location, '/account/2fa/recovery-codes', 'the setup code confirms the number');
+  const page = await browser.get('/account/2fa/recovery-codes');
+  await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
+  const codes = [...page.body.matchAll(/<li><code>([0-9A-Z-]{19})<\/code><\/li>/g)].map((m) => m[1]!);
+  assert.equal(codes.length, 6, 'six recovery codes are shown');
+  return codes;
+}
+
+/** The number the SMS journeys set up, as it is stored and sent to. */
+export const smsPhone = '+31612345678';
+
+/**
+ * SMS set up on `smsPhone` the way the SMS journeys start: the same number without its country
+ * code is refused first, then it is given with spaces. Returns the recovery codes.
+ */
+export async function enableSmsAfterLocalNumber(t: TestApp, browser: TestBrowser): Promise<string[]> {
+  await browser.get('/account/2fa/setup');
+  const bad = await browser.post('/account/2fa/setup', { method: 'sms', phone: '0612345678' });
+  assert.match(bad.body, /valid mobile number with country code/, 'a number without country code is refused');
+  return enableSms(t, browser, '+31 6 1234 5678');
+}
+
+/** A client of a new org with SMS set up on `smsPhone`, a minute later (so a new code may be sent). */
+export async function accountWithSms(t: TestApp): Promise<{ org: Organization; user: Account & { password: string } }> {
+  const org = await createTestOrg(t);
+  const user = await createActiveAccount(t, org);
+  await enableSmsAfterLocalNumber(t, await loggedInBrowser(t, org, user));
+  t.clock.advanceSeconds(61);
+  return { org, user };
 }

@@ -4,7 +4,7 @@ import { findAccountByEmail } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { createAccount } from '../../src/flows/staff/create-account.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, strongPassword, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, strongPassword, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -36,8 +36,7 @@ describe('/account', () => {
   test('changing the password asks the current one, applies the rules and mails the user', async () => {
     const org = await createTestOrg(t, { name: 'Zonnehuis' });
     const user = await createActiveAccount(t, org, { email: 'jansen@example.org' });
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     await browser.get('/account/password');
     const wrong = await browser.post('/account/password', { currentPassword: 'not it at all!', password: 'fresh new passphrase', passwordConfirm: 'fresh new passphrase' });
     assert.match(wrong.body, /Your current password is not right/);
@@ -67,12 +66,36 @@ describe('/account', () => {
   });
 });
 
+describe('/account/activity', () => {
+  test('the activity page shows the user’s own events, and no staff addresses', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
+    await t.app.inject({ method: 'GET', url: '/login', headers: { host: hostOf(org) } });
+    const staff = await loggedInBrowser(t, org, helpdesk);
+    await staff.get(`/staff/accounts/${user.id}`);
+    await t.app.inject({
+      method: 'POST',
+      url: `/staff/accounts/${user.id}/action`,
+      remoteAddress: '10.99.88.77',
+      headers: { host: hostOf(org), origin: `http://${hostOf(org)}`, cookie: [...staff.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: staff.lastCsrf!, action: 'send_reset', reason: 'asked by phone' }).toString(),
+    });
+    const browser = await loggedInBrowser(t, org, user);
+    const page = await browser.get('/account/activity');
+    assert.match(page.body, /password reset sent by staff/);
+    assert.match(page.body, /by a staff member/);
+    assert.doesNotMatch(page.body, /10\.99\.88\.77/);
+    const staffPage = await staff.get('/account/activity');
+    assert.doesNotMatch(staffPage.body, /password reset sent by staff/, 'staff see their own security events, not their work on others');
+  });
+});
+
 describe('language (SPEC 4)', () => {
   test('a refused password gets its reason and a strength tip in the page’s language', async () => {
     const org = await createTestOrg(t, { locale: 'nl' });
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     await browser.get('/account');
     await browser.post('/account', { name: user.name, locale: 'nl' });
     await browser.get('/account/password');
@@ -153,8 +176,7 @@ describe('SECURITY 26: CR/LF never reaches a mail header', () => {
   test('a name with a line break is refused when staff create an account', async () => {
     const org = await createTestOrg(t);
     const admin = await createActiveAccount(t, org, { role: 'admin' });
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(admin.email, admin.password);
+    const browser = await loggedInBrowser(t, org, admin);
     await browser.get('/staff/accounts/new');
     const response = await browser.post('/staff/accounts/new', { email: 'victim@example.org\r\nBcc: evil@example.org', name: 'Evil\r\nBcc: evil@example.org', role: 'client', locale: '' });
     assert.equal(response.statusCode, 200);
