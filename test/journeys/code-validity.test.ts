@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
 import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
@@ -24,8 +24,7 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
   test('default 1h: logging in again on the same browser within the hour asks only the password; after an idle hour, the code', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const setup = new TestBrowser(t.app, hostOf(org));
-    await setup.login(user.email, user.password);
+    const setup = await loggedInBrowser(t, org, user);
     const { app } = await enableTotp(t, setup);
     const browser = new TestBrowser(t.app, hostOf(org));
     assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked');
@@ -46,8 +45,7 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
   test('7 days: inactivity asks nothing and a new login asks only the password, within the 7 days; removal ends it', async () => {
     const org = await createTestOrg(t, { policy: { idleMinutes: 30 } });
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     const { app } = await enableTotp(t, browser);
     await browser.get('/account/2fa');
     assert.equal((await browser.post('/account/2fa/validity', { validity: '30d' })).statusCode, 400, 'beyond the org maximum (7 days)');
@@ -77,11 +75,44 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
   test('a trusted browser still needs the code for a password change', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     await enableTotp(t, browser);
     await browser.get('/account/password');
     const refused = await browser.post('/account/password', { currentPassword: user.password, password: 'another fine phrase', passwordConfirm: 'another fine phrase', code: '' });
     assert.match(refused.body, /This code is not right/);
+  });
+});
+
+describe('trust never outlives the org maximum', () => {
+  test('a sliding hour ends at maxCodeValidityDays; with 0 no browser is trusted', async () => {
+    const org = await createTestOrg(t, { policy: { maxCodeValidityDays: 1, idleMinutes: 60 } });
+    const user = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, user);
+    const { app } = await enableTotp(t, browser);
+    await browser.get('/');
+    await browser.post('/logout', {});
+    await browser.login(user.email, user.password);
+    await browser.get('/login/code');
+    assert.equal((await browser.post('/login/code', { code: app.code(t) })).statusCode, 303);
+    for (let i = 0; i < 30; i++) {
+      t.clock.advanceMinutes(50);
+      await browser.get('/account');
+    }
+    await browser.post('/logout', {});
+    const again = await browser.login(user.email, user.password);
+    assert.match(String(again.headers.location), /^\/login\/code/, 'after a day the code is asked, however active');
+
+    const strict = await createTestOrg(t, { policy: { maxCodeValidityDays: 0 } });
+    const member = await createActiveAccount(t, strict);
+    const memberBrowser = await loggedInBrowser(t, strict, member);
+    const { app: memberApp } = await enableTotp(t, memberBrowser);
+    await memberBrowser.get('/');
+    await memberBrowser.post('/logout', {});
+    await memberBrowser.login(member.email, member.password);
+    await memberBrowser.get('/login/code');
+    await memberBrowser.post('/login/code', { code: memberApp.code(t) });
+    await memberBrowser.get('/');
+    await memberBrowser.post('/logout', {});
+    assert.match(String((await memberBrowser.login(member.email, member.password)).headers.location), /^\/login\/code/);
   });
 });

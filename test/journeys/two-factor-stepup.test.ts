@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
-import { enableTotp } from '../two-factor-helpers.js';
+import { createActiveAccount, createTestApp, createTestOrg, loggedInBrowser, type TestApp } from '../harness.js';
+import { enableSms, enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -16,8 +15,7 @@ describe('step-up rows of SPEC 4.5: allowed path and bypass attempts', () => {
   test('turn 2FA on: asks the password once the login proof is older than 10 minutes; a wrong one is refused and counted', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     t.clock.advanceMinutes(11);
     const page = await browser.get('/account/2fa/setup');
     assert.match(page.body, /name="password"/, 'the password is asked');
@@ -35,8 +33,7 @@ describe('step-up rows of SPEC 4.5: allowed path and bypass attempts', () => {
   test('changing settings (code validity) asks the password when the proof is stale', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     await enableTotp(t, browser);
     t.clock.advanceMinutes(11);
     await browser.get('/account/2fa');
@@ -49,11 +46,9 @@ describe('step-up rows of SPEC 4.5: allowed path and bypass attempts', () => {
   test("a proof belongs to one session: a fresh proof in one session does not cover another session's request", async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const first = new TestBrowser(t.app, hostOf(org));
-    await first.login(user.email, user.password);
+    const first = await loggedInBrowser(t, org, user);
     const { app } = await enableTotp(t, first);
-    const second = new TestBrowser(t.app, hostOf(org));
-    await second.login(user.email, user.password);
+    const second = await loggedInBrowser(t, org, user);
     await second.get('/login/code');
     await second.post('/login/code', { code: app.code(t) });
     t.clock.advanceMinutes(11);
@@ -67,12 +62,29 @@ describe('step-up rows of SPEC 4.5: allowed path and bypass attempts', () => {
   });
 });
 
-describe('mails and audit for 2FA changes (issue 3)', () => {
+describe('step-ups for SMS users', () => {
+  test('an SMS user changes the password with a code sent on request, and stays logged in after', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, user);
+    await enableSms(t, browser, '+31611112222');
+    t.clock.advanceSeconds(61);
+    const page = await browser.get('/account/password');
+    assert.match(page.body, /action="\/account\/2fa\/confirm-code"/);
+    const sent = await browser.post('/account/2fa/confirm-code', { returnTo: '/account/password' });
+    assert.equal(sent.headers.location, '/account/password?sms=sent');
+    await browser.get('/account/password?sms=sent');
+    const changed = await browser.post('/account/password', { currentPassword: user.password, password: 'sms user new phrase', passwordConfirm: 'sms user new phrase', code: t.sms.lastCode('+31611112222') });
+    assert.equal(changed.statusCode, 303);
+    assert.equal((await browser.get('/account')).statusCode, 200, 'the change proved password and code: no code asked again');
+  });
+});
+
+describe('mails and audit for 2FA changes', () => {
   test('on, new recovery codes and off each mail the user and leave one audit row', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     const { app } = await enableTotp(t, browser);
     await browser.get('/account/2fa');
     await browser.post('/account/2fa/recovery-codes/new', {});
@@ -92,8 +104,7 @@ describe('mails and audit for 2FA changes (issue 3)', () => {
   test('a new authenticator replacing the old one mails "changed", not "turned on"', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     await enableTotp(t, browser);
     // The setup just proved a code: within 10 minutes a new authenticator may take its place.
     const { app: newApp } = await enableTotp(t, browser);
@@ -132,8 +143,7 @@ describe('SMS through the configured provider (SPEC 8)', () => {
     try {
       const org = await createTestOrg(webhookApp);
       const user = await createActiveAccount(webhookApp, org);
-      const browser = new TestBrowser(webhookApp.app, hostOf(org));
-      await browser.login(user.email, user.password);
+      const browser = await loggedInBrowser(webhookApp, org, user);
       await browser.get('/account/2fa/setup');
       assert.equal((await browser.post('/account/2fa/setup', { method: 'sms', phone: '+32 470 12 34 56' })).headers.location, '/account/2fa/setup/sms');
       assert.equal(received.length, 1);
