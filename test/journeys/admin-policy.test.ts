@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findOrganizationBySlug } from '../../src/tenants/organizations.js';
-import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, loggedInBrowser, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -27,8 +26,7 @@ describe('/admin/policy (SPEC 1, 6)', () => {
   test('an admin changes the policy; a bad value refuses the whole change with the field named; it is audited', async () => {
     const org = await createTestOrg(t);
     const admin = await createActiveAccount(t, org, { role: 'admin' });
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(admin.email, admin.password);
+    const browser = await loggedInBrowser(t, org, admin);
     const page = await browser.get('/admin/policy');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /name="passwordMinLength" type="text" value="12"/);
@@ -65,8 +63,7 @@ describe('/admin/policy (SPEC 1, 6)', () => {
     const org = await createTestOrg(t);
     for (const role of ['helpdesk', 'professional', 'client'] as const) {
       const account = await createActiveAccount(t, org, { role });
-      const browser = new TestBrowser(t.app, hostOf(org));
-      await browser.login(account.email, account.password);
+      const browser = await loggedInBrowser(t, org, account);
       assert.equal((await browser.get('/admin/policy')).statusCode, 404, role);
     }
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -42,8 +42,7 @@ describe('SECURITY 20: CSRF', () => {
     const user = await createActiveAccount(t, org);
     const attacker = new TestBrowser(t.app, hostOf(org));
     await attacker.get('/login');
-    const victim = new TestBrowser(t.app, hostOf(org));
-    await victim.login(user.email, user.password);
+    const victim = await loggedInBrowser(t, org, user);
     const forged = await victim.post('/logout', { _csrf: attacker.lastCsrf! });
     assert.equal(forged.statusCode, 403);
     assert.equal((await victim.get('/account')).statusCode, 200, 'still logged in');
@@ -52,8 +51,7 @@ describe('SECURITY 20: CSRF', () => {
   test('GET never changes state: GET /logout is no logout', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedInBrowser(t, org, user);
     assert.equal((await browser.get('/logout')).statusCode, 404);
     assert.equal((await browser.get('/account')).statusCode, 200);
   });
@@ -113,8 +111,7 @@ describe('SECURITY 23: user input is escaped', () => {
   test('a name with markup shows as text on every page that shows it', async () => {
     const org = await createTestOrg(t, { name: 'Praktijk "<b>Bold</b>" & Co' });
     const admin = await createActiveAccount(t, org, { role: 'admin', name: '<script>alert(1)</script>' });
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(admin.email, admin.password);
+    const browser = await loggedInBrowser(t, org, admin);
     for (const path of ['/', '/account', '/staff/accounts', `/staff/accounts/${admin.id}`]) {
       const body = (await browser.get(path)).body;
       assert.doesNotMatch(body, /<script>alert/, path);

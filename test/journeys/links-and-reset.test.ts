@@ -4,7 +4,7 @@ import { findAccountById } from '../../src/accounts/accounts.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { createAccount } from '../../src/flows/staff/create-account.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, invitedAccount, strongPassword, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, invitedAccount, loggedInBrowser, strongPassword, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -154,8 +154,7 @@ describe('welcome links (SPEC 4.1)', () => {
     const admin = await createActiveAccount(t, org, { role: 'admin' });
     const created = await createAccount(t.deps, org, admin, noRequestContext, { email: 'new@example.org', name: 'New', role: 'client', locale: 'en' });
     assert.ok(created.ok);
-    const staff = new TestBrowser(t.app, hostOf(org));
-    await staff.login(admin.email, admin.password);
+    const staff = await loggedInBrowser(t, org, admin);
     await staff.get(`/staff/accounts/${created.account.id}`);
     assert.equal((await staff.post(`/staff/accounts/${created.account.id}/action`, { action: 'resend_welcome', reason: '' })).statusCode, 303);
     await t.jobs.runDue();

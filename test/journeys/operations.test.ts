@@ -6,7 +6,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import { runMaintenance } from '../../src/jobs/maintenance.js';
 import { TestBrowser } from '../browser-client.js';
-import { CapturedMail, createActiveAccount, jobScope, createTestApp, createTestOrg, hostOf, testConfig, testDatabase, type TestApp } from '../harness.js';
+import { CapturedMail, createActiveAccount, jobScope, createTestApp, createTestOrg, hostOf, loggedInBrowser, testConfig, testDatabase, type TestApp } from '../harness.js';
 
 let t: TestApp;
 before(async () => {
@@ -97,8 +97,7 @@ describe('maintenance', () => {
     const user = await createActiveAccount(t, org);
     const visitor = new TestBrowser(t.app, hostOf(org));
     await visitor.get('/login');
-    const member = new TestBrowser(t.app, hostOf(org));
-    await member.login(user.email, user.password);
+    const member = await loggedInBrowser(t, org, user);
     const count = async () => (await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM web_session WHERE tenant_id = $1', [org.tenantId]))[0]!.n;
     assert.equal(await count(), 2);
     // Scoped to this org: the test database is shared with tests running at the same time.

@@ -115,8 +115,7 @@ describe('SECURITY 16: idle and absolute limits on the server', () => {
   test('after idleMinutes the password is asked again, with the address kept; then work goes on', async () => {
     const org = await createTestOrg(t, { policy: { idleMinutes: 30 } });
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedIn(org, user);
     t.clock.advanceMinutes(29);
     assert.equal((await browser.get('/account')).statusCode, 200);
     t.clock.advanceMinutes(30);
@@ -138,8 +137,7 @@ describe('SECURITY 16: idle and absolute limits on the server', () => {
   test('after absoluteHours the session ends, however active', async () => {
     const org = await createTestOrg(t, { policy: { absoluteHours: 2, idleMinutes: 60 } });
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedIn(org, user);
     for (let i = 0; i < 4; i++) {
       t.clock.advanceMinutes(29);
       assert.equal((await browser.get('/account')).statusCode, 200);
@@ -155,8 +153,7 @@ describe('SECURITY 17: what ends sessions', () => {
   test('logout: the old cookie gets the login page', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedIn(org, user);
     const cookie = sessionCookieOf(browser)!;
     await browser.get('/');
     await browser.post('/logout', {});
@@ -169,8 +166,7 @@ describe('SECURITY 17: what ends sessions', () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
-    const browser = new TestBrowser(t.app, hostOf(org));
-    await browser.login(user.email, user.password);
+    const browser = await loggedIn(org, user);
     await performStaffAction(t.deps, org, helpdesk, noRequestContext, { subjectId: user.id, action: 'deactivate', reason: 'left the practice' });
     assert.equal((await browser.get('/account')).statusCode, 303);
     assert.equal((await browser.login(user.email, user.password)).statusCode, 200, 'and cannot log in');
@@ -179,10 +175,8 @@ describe('SECURITY 17: what ends sessions', () => {
   test('a password change ends the other sessions but keeps this one', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
-    const here = new TestBrowser(t.app, hostOf(org));
-    const there = new TestBrowser(t.app, hostOf(org));
-    await here.login(user.email, user.password);
-    await there.login(user.email, user.password);
+    const here = await loggedIn(org, user);
+    const there = await loggedIn(org, user);
     await here.get('/account/password');
     const changed = await here.post('/account/password', { currentPassword: user.password, password: 'brand new passphrase', passwordConfirm: 'brand new passphrase' });
     assert.equal(changed.statusCode, 303);
@@ -223,8 +217,7 @@ describe('SECURITY 18: cookies', () => {
     const orgB = await createTestOrg(t);
     const user = await createActiveAccount(t, orgA, { email: 'same@example.org' });
     await createActiveAccount(t, orgB, { email: 'same@example.org' });
-    const browserA = new TestBrowser(t.app, hostOf(orgA));
-    await browserA.login(user.email, user.password);
+    const browserA = await loggedIn(orgA, user);
     const stolen = new TestBrowser(t.app, hostOf(orgB));
     stolen.cookies.set('ingang_session', sessionCookieOf(browserA)!);
     assert.equal((await stolen.get('/account')).statusCode, 303);
