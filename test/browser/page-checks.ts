@@ -1,0 +1,74 @@
+// Checks on the pages of the browser journeys: axe-core, CSP violations and script errors, reflow,
+// and waiting for a navigation. See test/browser/README.md.
+import assert from 'node:assert/strict';
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+
+const pageProblems = new WeakMap<Page, string[]>();
+
+/** Records Content-Security-Policy violations and uncaught script errors of a page. */
+export function watchPage(page: Page): Page {
+  const problems: string[] = [];
+  pageProblems.set(page, problems);
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) problems.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`${page.url()}: uncaught ${error.message}`));
+  return page;
+}
+
+const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string; summary: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it is now and asserts zero
+ * violations; also that the page had no CSP violation or script error so far. Axe is injected
+ * with page.evaluate: DevTools-protocol evaluation is not subject to the page's CSP, so the
+ * pages are tested under their real, strict CSP (bypassCSP would hide CSP breakage).
+ */
+export async function checkAccessibility(page: Page, label = ''): Promise<void> {
+  await page.waitForLoadState('load');
+  const where = `${label ? `${label} ` : ''}${new URL(page.url()).pathname}`;
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
+  if (!loaded) await page.evaluate(axe.source);
+  const violations = await page.evaluate(async (tags): Promise<Violation[]> => {
+    const runner = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const result = await runner.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : String(t))).join(' '), summary: n.failureSummary ?? '' })),
+    }));
+  }, wcagTags);
+  const report = violations
+    .map((v) => `- ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n  ${v.helpUrl}\n${v.nodes.map((n) => `    at ${n.target}\n      ${n.summary.replace(/\n/g, '\n      ')}`).join('\n')}`)
+    .join('\n');
+  assert.equal(violations.length, 0, `axe-core found ${violations.length} WCAG violation(s) on ${where}:\n${report}`);
+  const problems = pageProblems.get(page) ?? [];
+  assert.deepEqual(problems, [], `CSP violations or script errors on ${where}:\n${problems.join('\n')}`);
+}
+
+/** Whether the page scrolls sideways (WCAG 1.4.10 reflow: nothing wider than the viewport). */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; viewport: number }> {
+  return page.evaluate(() => ({ scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), viewport: window.innerWidth }));
+}
+
+/**
+ * Does `action` (a click, an Enter) and waits until the new document it causes has loaded. Use
+ * it where the answer may come back at the same URL (a form with errors): waitForLoadState
+ * would see the old page's state and return at once.
+ */
+export async function navigating(page: Page, action: () => Promise<unknown>): Promise<void> {
+  const loaded = page.waitForEvent('load', { timeout: 15_000 });
+  await action();
+  await loaded;
+}
