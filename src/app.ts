@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiPrefix, isApiPath, registerApiSurface } from './api/plugin.js';
 import type { Config } from './config.js';
 import type { Clock } from './core/clock.js';
@@ -13,9 +13,9 @@ import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import type { MailTransport } from './messaging/mail-transport.js';
 import { emailJobHandler, emailJobKind } from './messaging/outbox.js';
 import type { SmsTransport } from './messaging/sms-transport.js';
-import { countRequest, registerOperationsRoutes } from './operations.js';
+import { countRequest, registerOperationsSurface } from './operations.js';
 import { findOrganizationByHost, findOrganizationByTenantId, type Organization } from './tenants/organizations.js';
-import { unknownHostPage } from './web/plain-page.js';
+import { errorPage, unknownHostPage } from './web/plain-page.js';
 import { registerWebSurface } from './web/plugin.js';
 
 declare module 'fastify' {
@@ -79,6 +79,13 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     bodyLimit: maxBodyBytes,
     requestIdHeader: false,
     genReqId: () => options.random.uuid(),
+    // A path that is no valid URL (`/%zz`) is refused before routing: in the words of its surface.
+    frameworkErrors: (_error, request, reply: FastifyReply) => {
+      // No route, so no hook runs: the headers of every answer are set here.
+      setSecurityHeaders(config, reply);
+      if (isApiPath(request.url)) return reply.code(400).send({ error: 'invalid_request', message: 'the request path is not a valid URL' });
+      return reply.code(400).type('text/html; charset=utf-8').send(errorPage(400, 'The request path is not a valid URL.'));
+    },
   });
   const deps: Deps = { config, db: options.db, clock: options.clock, random: options.random, mail: options.mail, sms: options.sms, log: app.log };
   const findOrg = (tenantId: string) => findOrganizationByTenantId(deps.db, tenantId);
@@ -116,6 +123,6 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
 
   await app.register(async (web) => registerWebSurface(web, deps));
   await app.register(async (api) => registerApiSurface(api, deps), { prefix: apiPrefix });
-  registerOperationsRoutes(app, deps);
+  await app.register(async (operations) => registerOperationsSurface(operations, deps));
   return { app, deps, jobs };
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
+import { errorStatus, logEscapedError } from './http/errors.js';
 import { passwordVerificationCount } from './factors/password/hashing.js';
 
 const responsesByStatusClass = new Map<string, number>();
@@ -16,8 +17,18 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** /healthz, /readyz and /metrics (SPEC 9): on any host, no organization needed. */
-export function registerOperationsRoutes(app: FastifyInstance, deps: Deps): void {
+/**
+ * /healthz, /readyz and /metrics (SPEC 9): on any host, no organization needed. Registered in a
+ * context of their own, with a JSON error answer that names no internals (a database that is
+ * down is a 503, SECURITY 30).
+ */
+export async function registerOperationsSurface(app: FastifyInstance, deps: Deps): Promise<void> {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = errorStatus(error);
+    logEscapedError(request, error, status);
+    if (status === 503) reply.header('retry-after', '30');
+    return reply.code(status).type('application/json').send({ status: status === 503 ? 'database_unavailable' : 'error' });
+  });
   app.get('/healthz', async (_request, reply) => reply.type('application/json').send({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -9,7 +9,7 @@ import { listTrustedBrowsers, type TrustedBrowser } from '../factors/trusted-bro
 import { queueEmail } from '../messaging/outbox.js';
 import type { Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
-import type { WebSession } from '../sessions/web-sessions.js';
+import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
 
 /** What the app receives once it is linked (SPEC 5): its credentials, shown once, and who it belongs to. */
@@ -57,9 +57,9 @@ export async function showAppQrCode(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   proofs: StepUpProofs,
-): Promise<Ok<{ url: string; expiresAt: Date; cookieValue: string | null; session: WebSession }> | StepUpFailure> {
+): Promise<Ok<{ url: string; expiresAt: Date }> | StepUpFailure> {
   const proved = await stepUp(deps, org, client, target, 'show_app_qr', proofs);
   if (!proved.ok) return proved;
   const { account } = target;
@@ -69,7 +69,7 @@ export async function showAppQrCode(
     await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'app_qr_shown', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     return qr;
   });
-  return { ok: true, url: publicUrl(deps.config, org, `/app/login#${issued.token}`), expiresAt: issued.expiresAt, cookieValue: proved.cookieValue, session: proved.session };
+  return { ok: true, url: publicUrl(deps.config, org, `/app/login#${issued.token}`), expiresAt: issued.expiresAt };
 }
 
 /**

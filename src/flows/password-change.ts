@@ -1,4 +1,4 @@
-import { setAccountPassword, type Account } from '../accounts/accounts.js';
+import { setAccountPassword } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
@@ -6,12 +6,13 @@ import { hashPassword } from '../factors/password/hashing.js';
 import { rejectNewPassword, type PasswordRejection } from '../factors/password/new-password.js';
 import { findFactorInForce } from '../factors/second-factor/store.js';
 import { queueEmail } from '../messaging/outbox.js';
-import { deleteAccountSessions, rotateSession, type WebSession } from '../sessions/web-sessions.js';
+import { deleteAccountSessions, rotateSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
 
-export type ChangePasswordOutcome = Ok<{ cookieValue: string | null }> | StepUpFailure | Failure<'password_rejected', { rejection: PasswordRejection }>;
+export type ChangePasswordOutcome = Ok | StepUpFailure | Failure<'password_rejected', { rejection: PasswordRejection }>;
 
 /**
  * `/account/password` (SPEC 4.4, 4.5): the step-up asks the current password (a wrong one
@@ -23,7 +24,7 @@ export async function changePassword(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   input: { currentPassword: string; password: string; passwordConfirm: string; code: string; locale: Locale },
 ): Promise<ChangePasswordOutcome> {
   const { account } = target;
@@ -44,5 +45,6 @@ export async function changePassword(
   // The new password postdates the step-up's proof: the session proves it (and the code) anew, under a new id.
   const hasFactor = (await findFactorInForce(deps.db, org, account)) !== null;
   const rotated = await rotateSession(deps.db, deps, proved.session, { kind: 'step_up', password: true, code: hasFactor });
-  return { ok: true, cookieValue: rotated?.cookieValue ?? proved.cookieValue };
+  if (rotated) target.renewed(rotated);
+  return { ok: true };
 }

@@ -130,7 +130,8 @@ export async function completePasswordReset(
   if (!link.ok) return link;
   let recoveryCodesLeft: number | null = null;
   const codeStep = async (): Promise<StepUpFailure | null> => {
-    const proved = await stepUp(deps, org, client, { account: link.account, session }, 'reset_password', { code: input.code, recoveryCode: input.recoveryCode });
+    // The reset's session is anonymous: the step-up proves the code and renews nothing (the reset ends every session).
+    const proved = await stepUp(deps, org, client, { account: link.account, session, renewed: () => undefined }, 'reset_password', { code: input.code, recoveryCode: input.recoveryCode });
     if (!proved.ok) return proved;
     recoveryCodesLeft = proved.recoveryCodesLeft;
     return null;

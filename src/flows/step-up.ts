@@ -9,6 +9,7 @@ import { findActiveFactor, findFactorInForce } from '../factors/second-factor/st
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { rotateSession, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
+import type { SessionTarget } from './session-target.js';
 
 /** SPEC 4.5: a step-up proof lasts 10 minutes and belongs to one session. */
 export const stepUpValidSeconds = 10 * 60;
@@ -55,7 +56,7 @@ export function stepUpAsks(action: StepUpAction, facts: { session: WebSession; n
 export async function describeStepUp(
   deps: Deps,
   org: Organization,
-  target: { account: Account; session: WebSession },
+  target: Pick<SessionTarget, 'account' | 'session'>,
   action: StepUpAction,
 ): Promise<{ password: boolean; code: boolean; codeMethod: 'totp' | 'sms' | null }> {
   const factor = await findFactorInForce(deps.db, org, target.account);
@@ -76,8 +77,8 @@ export type StepUpFailure =
   | Failure<'code_missing'>
   | CodeCheckFailure;
 
-/** The session, with a new id when something was proven (SECURITY 15), and the new cookie then. */
-export type StepUpSuccess = Ok<{ session: WebSession; cookieValue: string | null; recoveryCodesLeft: number | null }>;
+/** The session to go on with: under a new id when something was proven (SECURITY 15), handed to `target.renewed` then. */
+export type StepUpSuccess = Ok<{ session: WebSession; recoveryCodesLeft: number | null }>;
 
 /**
  * The one step-up of Ingang: every page (and later API call) that asks the password or a code
@@ -90,7 +91,7 @@ export async function stepUp<F extends Failure<string> = never>(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   action: StepUpAction,
   proofs: StepUpProofs,
   beforeCode?: () => Promise<F | null>,
@@ -98,7 +99,7 @@ export async function stepUp<F extends Failure<string> = never>(
   const { account, session } = target;
   const factor = await findFactorInForce(deps.db, org, account);
   const asks = stepUpAsks(action, { session, now: deps.clock.now(), factorInForce: factor !== null });
-  const audit = (ok: boolean, details: Record<string, string | boolean>) =>
+  const audit = (ok: boolean, details: Record<string, string | number | boolean | null>) =>
     recordAudit(deps.db, deps.clock.now(), client, {
       tenantId: org.tenantId,
       event: ok ? 'step_up_succeeded' : 'step_up_failed',
@@ -111,7 +112,7 @@ export async function stepUp<F extends Failure<string> = never>(
   if (asks.password) {
     const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), proofs.password ?? '');
     if (!attempt.ok) {
-      await audit(false, { failed: 'password', reason: attempt.error });
+      await audit(false, attempt.error === 'rate_limited' ? { failed: 'password', reason: attempt.error } : { failed: 'password', reason: attempt.error, failedCount: attempt.failedCount });
       return attempt.error === 'rate_limited' ? attempt : { ok: false, error: 'wrong_password' };
     }
   }
@@ -128,15 +129,17 @@ export async function stepUp<F extends Failure<string> = never>(
     if (!check.ok) return check;
     recoveryCodesLeft = check.recoveryCodesLeft;
   }
-  if (!asks.password && !asks.code) return { ok: true, session, cookieValue: null, recoveryCodesLeft };
+  if (!asks.password && !asks.code) return { ok: true, session, recoveryCodesLeft };
   await audit(true, { password: asks.password, code: asks.code });
   // Only a logged-in session carries proofs (a reset's session is anonymous and ends with the reset).
   const rotated = session.accountId === account.id ? await rotateSession(deps.db, deps, session, { kind: 'step_up', password: asks.password, code: asks.code }) : null;
-  return rotated ? { ok: true, session: rotated.session, cookieValue: rotated.cookieValue, recoveryCodesLeft } : { ok: true, session, cookieValue: null, recoveryCodesLeft };
+  if (!rotated) return { ok: true, session, recoveryCodesLeft };
+  target.renewed(rotated);
+  return { ok: true, session: rotated.session, recoveryCodesLeft };
 }
 
 /** "Send me a code" where a step-up asks one of an SMS user: a code bound to this session, for confirming only (SECURITY 11). */
-export async function sendStepUpCode(deps: Deps, org: Organization, client: RequestContext, target: { account: Account; session: WebSession }, locale: Locale): Promise<SendSmsOutcome | Failure<'not_an_sms_account'>> {
+export async function sendStepUpCode(deps: Deps, org: Organization, client: RequestContext, target: Pick<SessionTarget, 'account' | 'session'>, locale: Locale): Promise<SendSmsOutcome | Failure<'not_an_sms_account'>> {
   const factor = await findActiveFactor(deps.db, org.tenantId, target.account.id);
   if (factor?.method !== 'sms') return { ok: false, error: 'not_an_sms_account' };
   return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'confirm', phone: factor.phone!, locale }, client);

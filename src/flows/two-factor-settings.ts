@@ -6,7 +6,7 @@ import { countRemainingRecoveryCodes } from '../factors/recovery-codes/store.js'
 import { findActiveFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
 import { allowedValidities, effectiveValidity, isCodeValidity, listTrustedBrowsers, removeTrustedBrowser, type CodeValidity, type TrustedBrowser } from '../factors/trusted-browser/store.js';
 import { queueEmail } from '../messaging/outbox.js';
-import type { WebSession } from '../sessions/web-sessions.js';
+import type { SessionTarget } from './session-target.js';
 import type { Organization } from '../tenants/organizations.js';
 import { twoFactorRequirementFor } from '../tenants/policy.js';
 import { publicUrl } from '../tenants/public-url.js';
@@ -14,7 +14,7 @@ import { removeSecondFactors } from './end-access.js';
 import { stepUp, stepUpAsks, type StepUpAction, type StepUpFailure } from './step-up.js';
 import { showNewRecoveryCodes } from './two-factor-setup.js';
 
-type Target = { account: Account; session: WebSession };
+type Target = SessionTarget;
 
 export interface TwoFactorStatus {
   factor: { method: SecondFactorMethod; phone: string | null } | null;
@@ -29,7 +29,7 @@ export interface TwoFactorStatus {
 }
 
 /** `/account/2fa`: the status and settings of the account's two-step verification. */
-export async function viewTwoFactor(deps: Deps, org: Organization, target: Target): Promise<TwoFactorStatus> {
+export async function viewTwoFactor(deps: Deps, org: Organization, target: Pick<Target, 'account' | 'session'>): Promise<TwoFactorStatus> {
   const { account, session } = target;
   const now = deps.clock.now();
   const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
@@ -52,7 +52,7 @@ export async function changeCodeValidity(
   client: RequestContext,
   target: Target,
   input: { validity: string; password: string },
-): Promise<Ok<{ cookieValue: string | null }> | Failure<'invalid_validity'> | StepUpFailure> {
+): Promise<Ok | Failure<'invalid_validity'> | StepUpFailure> {
   const validity = input.validity;
   if (!isCodeValidity(validity) || !allowedValidities(org.policy).includes(validity)) return { ok: false, error: 'invalid_validity' };
   const proved = await stepUp(deps, org, client, target, 'change_two_factor_settings', { password: input.password });
@@ -60,7 +60,7 @@ export async function changeCodeValidity(
   const { account } = target;
   await setCodeValidity(deps.db, org.tenantId, account.id, validity);
   await recordAudit(deps.db, deps.clock.now(), client, { tenantId: org.tenantId, event: 'two_factor_settings_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { codeValidity: validity } });
-  return { ok: true, cookieValue: proved.cookieValue };
+  return { ok: true };
 }
 
 /** Forgets one trusted browser of the account (SPEC 4.6: the trust is revocable); another's id changes nothing. */
@@ -76,17 +76,17 @@ export async function regenerateRecoveryCodes(
   client: RequestContext,
   target: Target,
   input: { password: string },
-): Promise<Ok<{ cookieValue: string | null }> | Failure<'no_factor'> | StepUpFailure> {
-  const proved = await stepUp(deps, org, client, target, 'new_recovery_codes', { password: input.password });
-  if (!proved.ok) return proved;
+): Promise<Ok | Failure<'no_factor'> | StepUpFailure> {
   const { account } = target;
   if (!(await findActiveFactor(deps.db, org.tenantId, account.id))) return { ok: false, error: 'no_factor' };
+  const proved = await stepUp(deps, org, client, target, 'new_recovery_codes', { password: input.password });
+  if (!proved.ok) return proved;
   await deps.db.transaction(async (tx) => {
     await showNewRecoveryCodes(tx, deps, account, proved.session.id);
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'recovery_codes_generated', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     await queueEmail(tx, deps, org, account, { kind: 'recovery_codes_regenerated', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });
-  return { ok: true, cookieValue: proved.cookieValue };
+  return { ok: true };
 }
 
 /**
@@ -99,7 +99,7 @@ export async function turnOffTwoFactor(
   client: RequestContext,
   target: Target,
   input: { password: string; code: string },
-): Promise<Ok<{ cookieValue: string | null }> | Failure<'required_by_policy'> | StepUpFailure> {
+): Promise<Ok | Failure<'required_by_policy'> | StepUpFailure> {
   const { account } = target;
   if (twoFactorRequirementFor(org.policy, account.role) !== 'optional') return { ok: false, error: 'required_by_policy' };
   const proved = await stepUp(deps, org, client, target, 'turn_off_two_factor', input);
@@ -109,5 +109,5 @@ export async function turnOffTwoFactor(
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'two_factor_disabled', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     await queueEmail(tx, deps, org, account, { kind: 'two_factor_disabled', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });
-  return { ok: true, cookieValue: proved.cookieValue };
+  return { ok: true };
 }

@@ -17,6 +17,7 @@ import { queueEmail } from '../messaging/outbox.js';
 import { rotateSession, setRecoveryCodesOnDisplay, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
 
 /** The methods this org offers; SMS only where a provider is configured. */
@@ -35,9 +36,9 @@ export async function startTwoFactorSetup(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   input: { method: string; phone: string; password: string; locale: Locale },
-): Promise<Ok<{ method: SecondFactorMethod; cookieValue: string | null }> | StartSetupFailure> {
+): Promise<Ok<{ method: SecondFactorMethod }> | StartSetupFailure> {
   const method = offeredMethods(deps, org).find((m) => m === input.method);
   if (!method) return { ok: false, error: 'method_not_offered' };
   const phone = method === 'sms' ? normalizePhone(input.phone) : null;
@@ -49,12 +50,12 @@ export async function startTwoFactorSetup(
   if (method === 'totp') {
     const sealed = sealTotpSecret(deps.config, org.tenantId, account.id, newTotpSecret(deps.random));
     await insertPendingFactor(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, sessionId: session.id, method, totpSecretSealed: sealed });
-    return { ok: true, method, cookieValue: proved.cookieValue };
+    return { ok: true, method };
   }
   const sent = await sendSmsCode(deps, org, account, { attemptId: session.id, purpose: 'setup', phone: phone!, locale: input.locale }, client);
   if (!sent.ok) return sent;
   await insertPendingFactor(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, sessionId: session.id, method, phone: phone! });
-  return { ok: true, method, cookieValue: proved.cookieValue };
+  return { ok: true, method };
 }
 
 export type PendingSetupView = { method: 'totp'; secretBase32: string; otpauthUri: string } | { method: 'sms'; phone: string };
@@ -88,9 +89,9 @@ export async function confirmTwoFactorSetup(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   code: string,
-): Promise<Ok<{ cookieValue: string | null }> | Failure<'invalid_code' | 'no_setup'>> {
+): Promise<Ok | Failure<'invalid_code' | 'no_setup'>> {
   const { account, session } = target;
   const pending = await findPendingFactor(deps.db, org.tenantId, account.id, session.id);
   if (!pending) return { ok: false, error: 'no_setup' };
@@ -117,7 +118,8 @@ export async function confirmTwoFactorSetup(
     });
   if (!done) return { ok: false, error: 'no_setup' };
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'second_factor_verified' });
-  return { ok: true, cookieValue: rotated?.cookieValue ?? null };
+  if (rotated) target.renewed(rotated);
+  return { ok: true };
 }
 
 /** Recovery codes wait in the session, sealed, until the user confirms they stored them. */

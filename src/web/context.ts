@@ -5,6 +5,7 @@ import type { RequestContext } from '../audit/audit.js';
 import type { Deps } from '../deps.js';
 import { resumeBrowserSession, startBrowserSession } from '../flows/login/browser-session.js';
 import type { Standing } from '../flows/login/standing.js';
+import type { SessionTarget } from '../flows/session-target.js';
 import { clientOf } from '../http/request-context.js';
 import type { WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
@@ -75,6 +76,14 @@ export function adoptSession(reply: FastifyReply, deps: Deps, ctx: WebContext, r
   if (renewed.cookieValue === null) return;
   setSessionCookie(reply, deps, renewed.cookieValue);
   if (renewed.session) ctx.session = renewed.session;
+}
+
+/**
+ * The logged-in session a journey acts for; a session it renews gets its cookie at once, and the
+ * rest of this request (a form shown again) its new id and CSRF token.
+ */
+export function sessionTargetOf(deps: Deps, ctx: WebContext, reply: FastifyReply, account: Account): SessionTarget {
+  return { account, session: ctx.session!, renewed: (next) => adoptSession(reply, deps, ctx, next) };
 }
 
 /** Loads session, standing, language; a session whose absolute limit or account has gone ends here. */

@@ -116,3 +116,17 @@ describe('app login with e-mail and password (SPEC 5)', () => {
     assert.ok(done.ok, JSON.stringify(done));
   });
 });
+
+describe('the app login fails closed', () => {
+  test('an account with two-step verification never gets a device without its code, also when its stored facts are odd', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    await enableTotp(t, await loggedInBrowser(t, org, user));
+    // A password change stamped a moment ahead (another instance's clock, a clock stepped back).
+    await t.deps.db.query('UPDATE account SET password_changed_at = $3 WHERE tenant_id = $1 AND id = $2', [org.tenantId, user.id, new Date(t.clock.now().getTime() + 2000)]);
+    const login = await appClient(t, org).loginWithPassword(user.email, user.password, 'Odd phone');
+    assert.equal(login.ok && 'deviceId' in login.value, false, 'no device without the second factor');
+    const devices = await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM app_device WHERE tenant_id = $1', [org.tenantId]);
+    assert.equal(devices[0]!.n, 0);
+  });
+});

@@ -141,6 +141,18 @@ describe('SECURITY 24: bad input gets a clear 400/413, never a 500', () => {
       assert.doesNotMatch(response.body, /at \w+ \(|node_modules|Error:/, 'no stack trace');
     });
   }
+  test('a path that is no valid URL gets a clear 400 in the words of its surface, with the usual headers', async () => {
+    const org = await createTestOrg(t);
+    const page = await t.app.inject({ method: 'GET', url: '/%zz', headers: { host: hostOf(org) } });
+    assert.equal(page.statusCode, 400);
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match(page.body, /not a valid URL/);
+    assert.ok(page.headers['content-security-policy']);
+    const api = await t.app.inject({ method: 'GET', url: '/api/app/v1/%zz', headers: { host: hostOf(org) } });
+    assert.equal(api.statusCode, 400);
+    assert.equal(JSON.parse(api.body).error, 'invalid_request');
+  });
+
   test('raw invalid UTF-8 bytes in a form', async () => {
     const org = await createTestOrg(t);
     const response = await t.app.inject({ method: 'POST', url: '/login', headers: { host: hostOf(org), 'content-type': 'application/x-www-form-urlencoded' }, payload: Buffer.from([0x65, 0x3d, 0xc3, 0x28]) });

@@ -41,6 +41,18 @@ describe('health and metrics (SPEC 9)', () => {
     assert.equal(await metric(), before + 1);
   });
 
+  test('/metrics with the database down answers 503 with a retry, naming no internals (SECURITY 30)', async () => {
+    t.db.down = true;
+    try {
+      const down = await t.app.inject({ method: 'GET', url: '/metrics', headers: { host: 'monitoring.internal', authorization: 'Bearer metrics-token-for-tests' } });
+      assert.equal(down.statusCode, 503);
+      assert.equal(down.headers['retry-after'], '30');
+      assert.deepEqual(JSON.parse(down.body), { status: 'database_unavailable' });
+    } finally {
+      t.db.down = false;
+    }
+  });
+
   test('without METRICS_TOKEN there is no /metrics', async () => {
     const plain = await createTestApp();
     try {

@@ -85,7 +85,8 @@ export async function submitPassword(
   if (!checked.ok) return checked;
   const account = checked.account;
   const now = deps.clock.now();
-  const hasSecondFactor = (await findActiveFactor(deps.db, org.tenantId, account.id)) !== null;
+  const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
+  const hasSecondFactor = factor !== null;
 
   if (attempt.kind === 'web') {
     // SECURITY 15: a new session id after the password step.
@@ -99,8 +100,9 @@ export async function submitPassword(
   const standing = deriveStanding({ attempt: { kind: 'app', accountId: account.id, passwordVerifiedAt: now, secondFactorVerifiedAt: null }, account, policy: org.policy, now, hasSecondFactor, browserTrusted: false });
   // The app cannot set up two-step verification; where it is required, that happens in a browser first.
   if (standing.kind === 'needs_two_factor_setup') return { ok: false, error: 'two_factor_setup_required' };
-  if (standing.kind !== 'needs_second_factor') return { ok: true, next: 'device', login: await addAppDevice(deps, org, account, attempt.deviceName, client, 'password') };
-  const factor = (await findActiveFactor(deps.db, org.tenantId, account.id))!;
+  if (standing.kind === 'authenticated') return { ok: true, next: 'device', login: await addAppDevice(deps, org, account, attempt.deviceName, client, 'password') };
+  // Only a standing that asks the code goes on; anything else (a password changed meanwhile) fails closed.
+  if (standing.kind !== 'needs_second_factor' || !factor) return { ok: false, error: 'invalid_credentials' };
   const challenge = await createAppChallenge(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, deviceName: attempt.deviceName });
   // With SMS, the code goes out now, bound to this challenge (the browser sends it when its code
   // page opens). A new login starts a new challenge and, within the SMS limits, a new code.

@@ -3,7 +3,7 @@ import { updateOwnProfile } from '../../flows/account-profile.js';
 import { changePassword } from '../../flows/password-change.js';
 import { describeStepUp } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
-import { setSessionCookie } from '../context.js';
+import { sessionTargetOf } from '../context.js';
 import { inputField, selectField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
@@ -89,11 +89,10 @@ export const showPasswordChange: PageHandler = async (page) => passwordPage(page
 export const submitPasswordChange: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code'), locale: ctx.locale };
-  const changed = await changePassword(deps, ctx.org, ctx.client, { account: ctx.account!, session: ctx.session! }, input);
+  const changed = await changePassword(deps, ctx.org, ctx.client, sessionTargetOf(deps, ctx, reply, ctx.account!), input);
   if (!changed.ok) {
     if (changed.error === 'password_rejected') return passwordPage(page, passwordProblemErrors(ctx, changed.rejection));
     return passwordPage(page, stepUpErrors(ctx, changed, { password: 'currentPassword' }));
   }
-  if (changed.cookieValue) setSessionCookie(reply, deps, changed.cookieValue);
   return { redirect: '/account?passwordChanged=1' };
 };

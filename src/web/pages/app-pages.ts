@@ -4,14 +4,14 @@ import { listOwnActivity } from '../../flows/account-profile.js';
 import { listAccountDevices, removeOwnDevice, showAppQrCode } from '../../flows/app-link.js';
 import { describeStepUp } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
-import { adoptSession } from '../context.js';
+import { sessionTargetOf } from '../context.js';
 import { inputField } from '../fields.js';
 import { formatTime } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
 
-const target = (page: PageRequest) => ({ account: page.ctx.account!, session: page.ctx.session! });
+const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
 
 /** SPEC 4.7: the QR code only after a password or code check at most 10 minutes old; else the page asks them first. */
 async function appPage(page: PageRequest, options: { qr?: { image: string; expiresAt: Date }; errors?: FormErrors } = {}): Promise<PageResult> {
@@ -46,7 +46,6 @@ export const submitApp: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const login = await showAppQrCode(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code') });
   if (!login.ok) return appPage(page, { errors: stepUpErrors(ctx, login) });
-  adoptSession(reply, deps, ctx, login);
   const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 260 });
   return appPage(page, { qr: { image, expiresAt: login.expiresAt } });
 };

@@ -11,13 +11,13 @@ import {
 } from '../../flows/two-factor-setup.js';
 import { stepUpAsks } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
-import { adoptSession, standingAccount } from '../context.js';
+import { sessionTargetOf, standingAccount } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { smsErrorText, stepUpErrors } from './code-fields.js';
 
-const target = (page: PageRequest) => ({ account: standingAccount(page.ctx)!, session: page.ctx.session! });
+const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, standingAccount(page.ctx)!);
 
 function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): PageResult {
   const { ctx, deps } = page;
@@ -63,7 +63,6 @@ export const submitSetup: PageHandler = async (page) => {
         return setupChoicePage(page, stepUpErrors(ctx, started), input);
     }
   }
-  adoptSession(reply, deps, ctx, started);
   return { redirect: started.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms' };
 };
 
@@ -103,7 +102,6 @@ export const submitConfirmSetup: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const confirmed = await confirmTwoFactorSetup(deps, ctx.org, ctx.client, target(page), field(page.body, 'code'));
   if (!confirmed.ok) return confirmed.error === 'no_setup' ? { redirect: '/account/2fa/setup' } : confirmPage(page, { code: ctx.t('code.error.invalid') });
-  adoptSession(reply, deps, ctx, confirmed);
   return { redirect: '/account/2fa/recovery-codes' };
 };
 

@@ -1,13 +1,13 @@
 import { html } from '../../core/html.js';
 import { changeCodeValidity, forgetTrustedBrowser, regenerateRecoveryCodes, turnOffTwoFactor, viewTwoFactor, type TwoFactorStatus } from '../../flows/two-factor-settings.js';
 import { field } from '../../http/form-body.js';
-import { adoptSession, type WebContext } from '../context.js';
+import { sessionTargetOf, type WebContext } from '../context.js';
 import { inputField, selectField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
 
-const target = (page: PageRequest) => ({ account: page.ctx.account!, session: page.ctx.session! });
+const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
 
 function passwordField(ctx: WebContext, asks: { password: boolean }, errors: FormErrors | undefined, id: string) {
   if (!asks.password) return null;
@@ -80,7 +80,6 @@ export const submitValidity: PageHandler = async (page) => {
     if (changed.error === 'invalid_validity') return twoFactorPage(page, { validity: ctx.t('validity.error') });
     return twoFactorPage(page, stepUpErrors(ctx, changed, { password: 'validityPassword' }));
   }
-  adoptSession(reply, deps, ctx, changed);
   return { redirect: '/account/2fa?done=saved' };
 };
 
@@ -93,7 +92,6 @@ export const submitNewRecoveryCodes: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const made = await regenerateRecoveryCodes(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password') });
   if (!made.ok) return made.error === 'no_factor' ? { redirect: '/account/2fa' } : twoFactorPage(page, stepUpErrors(ctx, made, { password: 'newCodesPassword' }));
-  adoptSession(reply, deps, ctx, made);
   return { redirect: '/account/2fa/recovery-codes' };
 };
 
@@ -102,6 +100,5 @@ export const submitTurnOff: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const off = await turnOffTwoFactor(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code') });
   if (!off.ok) return twoFactorPage(page, off.error === 'required_by_policy' ? { code: ctx.t('twoFactor.required') } : stepUpErrors(ctx, off));
-  adoptSession(reply, deps, ctx, off);
   return { redirect: '/account/2fa?done=off' };
 };
