@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { passwordResetJobHandler, passwordResetJobKind } from './flows/password-reset.js';
 import { registrationJobHandler, registrationJobKind } from './flows/registration.js';
 import { maxBodyBytes, registerBodyParsers } from './http/body-parsers.js';
+import { ambiguousHost } from './http/host-headers.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import type { MailTransport } from './messaging/mail-transport.js';
@@ -49,6 +50,11 @@ const hostlessPaths = new Set(['/healthz', '/readyz', '/metrics']);
 /** Tokens in paths never reach the logs. */
 function redactUrl(url: string): string {
   return url.replace(/\/(welcome|password\/reset)\/[^/?#]+/g, '/$1/[redacted]');
+}
+
+/** The path of a request URI, also of one in absolute form (`http://host/path?query`). */
+function pathOf(url: string): string {
+  return url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').split('?')[0] ?? '';
 }
 
 function trustHops(hops: number) {
@@ -113,7 +119,13 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
 
   // The organization comes from the Host header alone; an unknown host gets a 404 and nothing else runs.
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
+    // SECURITY 46: a request that names two hosts is refused before any tenant is chosen.
+    const path = pathOf(request.url);
+    const ambiguity = ambiguousHost(request.raw.rawHeaders, request.raw.url ?? '');
+    if (ambiguity) {
+      if (isApiPath(path)) return reply.code(400).send({ error: 'invalid_request', message: ambiguity });
+      return reply.code(400).type('text/html; charset=utf-8').send(errorPage(400, ambiguity));
+    }
     if (hostlessPaths.has(path)) return;
     request.org = await findOrganizationByHost(deps.db, request.headers.host, config.baseDomain);
     if (request.org) return;

@@ -20,8 +20,10 @@ export interface Config {
   trustProxy: false | number | string[];
   smtpUrl: string | undefined;
   mailFrom: string;
-  /** 32 bytes for HMACs (CSRF) and, later, encryption of secrets at rest. */
+  /** 32 bytes for HMACs (CSRF) and the keys that seal secrets at rest. */
   secretKey: Buffer;
+  /** SECRET_KEY was not set and the fixed development key is in use (only where Ingang runs plainly locally). */
+  developmentKey: boolean;
   metricsToken: string | undefined;
   logLevel: string;
   /** True when messages go to the dev outbox instead of SMTP. */
@@ -56,18 +58,30 @@ function port(env: Env, name: string, fallback: number | undefined): number | un
   return value;
 }
 
-function secretKey(env: Env, production: boolean): Buffer {
-  const raw = optional(env, 'SECRET_KEY');
-  if (raw === undefined) {
-    if (production) throw new ConfigError('SECRET_KEY', 'is required in production (at least 32 random characters)');
-    // Development only: a fixed key, so sessions survive restarts. Never used in production.
-    return createHash('sha256').update('ingang development key').digest();
-  }
-  if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
-  return createHash('sha256').update(raw).digest();
+/**
+ * Only a server that is plainly a development one — not production, plain HTTP, listening on a
+ * loopback address (the default of `npm start`) — may run on the fixed development key and the dev
+ * outbox (SECURITY 44). Anything reachable from elsewhere must be configured, or does not start.
+ */
+export function isLoopbackAddress(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-function smsConfig(env: Env, production: boolean): Config['sms'] {
+const notLocal = 'unless Ingang runs plainly locally (PUBLIC_SCHEME=http and a loopback LISTEN_HOST, outside production)';
+
+function secretKey(env: Env, plainlyLocal: boolean): { key: Buffer; developmentKey: boolean } {
+  const raw = optional(env, 'SECRET_KEY');
+  if (raw === undefined) {
+    if (!plainlyLocal) throw new ConfigError('SECRET_KEY', `is required ${notLocal}: at least 32 random characters`);
+    // Plainly local only: a fixed key, so sessions survive restarts. It is public: never anywhere else.
+    return { key: createHash('sha256').update('ingang development key').digest(), developmentKey: true };
+  }
+  if (raw.length < 32) throw new ConfigError('SECRET_KEY', 'must be at least 32 characters');
+  return { key: createHash('sha256').update(raw).digest(), developmentKey: false };
+}
+
+function smsConfig(env: Env, plainlyLocal: boolean): Config['sms'] {
   const provider = optional(env, 'SMS_PROVIDER');
   const need = (name: string) => {
     const value = optional(env, name);
@@ -76,7 +90,7 @@ function smsConfig(env: Env, production: boolean): Config['sms'] {
   };
   switch (provider) {
     case undefined:
-      if (production) throw new ConfigError('SMS_PROVIDER', 'is required in production: twilio, webhook, or none (no SMS method)');
+      if (!plainlyLocal) throw new ConfigError('SMS_PROVIDER', `is required ${notLocal}: twilio, webhook, or none (no SMS method)`);
       return { provider: 'dev' };
     case 'none':
       return { provider: 'none' };
@@ -107,16 +121,20 @@ export function loadConfig(env: Env = process.env): Config {
   const smtpUrl = optional(env, 'SMTP_URL');
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError('SMTP_URL', 'must start with smtp:// or smtps://');
   const mailFrom = optional(env, 'MAIL_FROM');
-  if (production && smtpUrl === undefined) throw new ConfigError('SMTP_URL', 'is required in production (the dev outbox is off there)');
   if (production && mailFrom === undefined) throw new ConfigError('MAIL_FROM', 'is required in production');
   const schemeRaw = optional(env, 'PUBLIC_SCHEME') ?? (production ? 'https' : 'http');
   if (schemeRaw !== 'http' && schemeRaw !== 'https') throw new ConfigError('PUBLIC_SCHEME', 'must be http or https');
   const baseDomain = (optional(env, 'BASE_DOMAIN') ?? 'localhost').toLowerCase().replace(/\.$/, '');
   if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new ConfigError('BASE_DOMAIN', 'must be a host name');
+  // Development listens on this machine only; production on every interface (behind its proxy).
+  const listenHost = optional(env, 'LISTEN_HOST') ?? (production ? '0.0.0.0' : '127.0.0.1');
+  const plainlyLocal = !production && schemeRaw === 'http' && isLoopbackAddress(listenHost);
+  if (!plainlyLocal && smtpUrl === undefined) throw new ConfigError('SMTP_URL', `is required ${notLocal}: the dev outbox serves plainly local servers only`);
+  const key = secretKey(env, plainlyLocal);
   return {
     production,
     port: listenPort,
-    listenHost: optional(env, 'LISTEN_HOST') ?? '0.0.0.0',
+    listenHost,
     dataDir: resolve(optional(env, 'DATA_DIR') ?? 'data'),
     databaseUrl: optional(env, 'DATABASE_URL'),
     baseDomain,
@@ -125,10 +143,11 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
     smtpUrl,
     mailFrom: mailFrom ?? 'Ingang <no-reply@localhost>',
-    secretKey: secretKey(env, production),
+    secretKey: key.key,
+    developmentKey: key.developmentKey,
     metricsToken: optional(env, 'METRICS_TOKEN'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     devOutbox: smtpUrl === undefined,
-    sms: smsConfig(env, production),
+    sms: smsConfig(env, plainlyLocal),
   };
 }

@@ -19,6 +19,9 @@ async function main(): Promise<void> {
   const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail, sms, logger: true });
   logger = () => app.log;
 
+  if (config.developmentKey) {
+    app.log.warn('running on the fixed development SECRET_KEY: fine on this machine only; set SECRET_KEY (32+ random characters) anywhere else');
+  }
   const demoLink = await createDemoIfEmpty(deps);
   jobs.start(config.devOutbox ? 500 : 2000);
   await app.listen({ port: config.port, host: config.listenHost });

@@ -4,6 +4,7 @@ import { IngangAppClient, qrTokenFromUrl } from '../src/api/client.js';
 import type { Organization } from '../src/tenants/organizations.js';
 import { hostOf, loggedInBrowser, type TestApp } from './harness.js';
 import { injectFetch } from './inject-fetch.js';
+import type { TestBrowser } from './browser-client.js';
 import { decodeQrDataUrl, qrImageIn } from './qr.js';
 
 /** 22 random base64url characters: one part of a token, challenge or device secret that was never issued. */
@@ -16,6 +17,11 @@ export function appClient(t: TestApp, org: Organization, remoteAddress?: string)
 
 /** Logs in on the web and shows the QR code; returns the token the QR code holds. */
 export async function qrTokenFor(t: TestApp, org: Organization, account: { email: string; password: string }): Promise<string> {
+  return (await qrCodeShown(t, org, account)).token;
+}
+
+/** The same, with the browser session that showed the code. */
+export async function qrCodeShown(t: TestApp, org: Organization, account: { email: string; password: string }): Promise<{ token: string; browser: TestBrowser }> {
   const browser = await loggedInBrowser(t, org, account);
   await browser.get('/account/app');
   const page = await browser.post('/account/app', {});
@@ -24,7 +30,7 @@ export async function qrTokenFor(t: TestApp, org: Organization, account: { email
   // The page shows only the image: the test reads it the way the app does, by decoding the QR code.
   const url = new URL(decodeQrDataUrl(qrImageIn(page.body)));
   assert.equal(`${url.origin}${url.pathname}`, `http://${hostOf(org)}:3000/app/login`);
-  return qrTokenFromUrl(url.href)!;
+  return { token: qrTokenFromUrl(url.href)!, browser };
 }
 
 /** An app device of this account, linked with e-mail and password (no 2FA), with its PIN set. */

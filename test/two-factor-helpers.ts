@@ -18,9 +18,10 @@ export class TestAuthenticator {
 }
 
 /** Sets up TOTP through the pages (password fresh from login) and confirms the recovery codes. */
-export async function enableTotp(t: TestApp, browser: TestBrowser): Promise<{ app: TestAuthenticator; recoveryCodes: string[] }> {
+export async function enableTotp(t: TestApp, browser: TestBrowser, replacing: Record<string, string> = {}): Promise<{ app: TestAuthenticator; recoveryCodes: string[] }> {
   await browser.get('/account/2fa/setup');
-  const chosen = await browser.post('/account/2fa/setup', { method: 'totp', phone: '' });
+  // `replacing`: the password and a code of the factor in force, which a replacement asks (SECURITY 41).
+  const chosen = await browser.post('/account/2fa/setup', { method: 'totp', phone: '', ...replacing });
   assert.equal(chosen.statusCode, 303, chosen.body.slice(0, 500));
   const page = await browser.get('/account/2fa/setup/totp');
   const secret = /<code class="secret">([A-Z2-7 ]+)<\/code>/.exec(page.body)?.[1]?.replace(/ /g, '');

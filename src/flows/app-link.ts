@@ -65,7 +65,7 @@ export async function showAppQrCode(
   const { account } = target;
   const now = deps.clock.now();
   const issued = await deps.db.transaction(async (tx) => {
-    const qr = await issueQrToken(tx, deps, { tenantId: org.tenantId, accountId: account.id });
+    const qr = await issueQrToken(tx, deps, { tenantId: org.tenantId, accountId: account.id, sessionLoginId: proved.session.loginId });
     await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'app_qr_shown', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     return qr;
   });

@@ -1,4 +1,5 @@
 import { setAccountPassword } from '../accounts/accounts.js';
+import { voidAccountTokens } from '../accounts/link-tokens.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
@@ -9,6 +10,7 @@ import { queueEmail } from '../messaging/outbox.js';
 import { deleteAccountSessions, rotateSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import { endAppAccess } from './end-access.js';
 import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
 
@@ -18,7 +20,8 @@ export type ChangePasswordOutcome = Ok | StepUpFailure | Failure<'password_rejec
  * `/account/password` (SPEC 4.4, 4.5): the step-up asks the current password (a wrong one
  * counts toward the account's lock like a failed login) and, with two-step verification, a code
  * — after the new password passed the rules, so a code is not used up by a refused password. The
- * account's other web sessions end; this one keeps its proofs under a new id.
+ * account's other web sessions, its outstanding links and its app access end; this session keeps
+ * its proofs under a new id.
  */
 export async function changePassword(
   deps: Deps,
@@ -39,7 +42,11 @@ export async function changePassword(
     const at = deps.clock.now();
     await setAccountPassword(tx, org.tenantId, account.id, passwordHash, at);
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id, proved.session.id);
-    await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { via: 'account', endedSessions } });
+    // SECURITY 42: as a reset does, a change ends what the old password could have started:
+    // reset links asked before it, QR codes on a screen, app devices and app logins under way.
+    await voidAccountTokens(tx, org.tenantId, account.id, at);
+    const removedDevices = await endAppAccess(tx, org.tenantId, account.id, 'password_changed', at);
+    await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { via: 'account', endedSessions, removedDevices } });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });
   // The new password postdates the step-up's proof: the session proves it (and the code) anew, under a new id.

@@ -24,6 +24,8 @@ const rules = {
   change_password: { password: 'always', code: 'always', fresh: 'password' },
   turn_off_two_factor: { password: 'always', code: 'always', fresh: 'password' },
   set_up_two_factor: { password: 'unless_fresh', code: 'never', fresh: 'password' },
+  /** SPEC 4.5, SECURITY 41: a new factor in place of one in force needs a code from it (or a recovery code). */
+  replace_two_factor: { password: 'always', code: 'always', fresh: 'password' },
   change_two_factor_settings: { password: 'unless_fresh', code: 'never', fresh: 'password' },
   new_recovery_codes: { password: 'unless_fresh', code: 'never', fresh: 'password' },
   show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },

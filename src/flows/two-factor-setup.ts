@@ -6,7 +6,7 @@ import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { checkFactorCode } from '../factors/second-factor/check.js';
-import { activateFactor, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { activateFactor, findFactorInForce, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
 import { normalizePhone } from '../factors/sms-code/phone.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { encodeBase32 } from '../factors/totp/base32.js';
@@ -18,11 +18,21 @@ import { rotateSession, setRecoveryCodesOnDisplay, type WebSession } from '../se
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
 import type { SessionTarget } from './session-target.js';
-import { stepUp, type StepUpFailure } from './step-up.js';
+import { describeStepUp, stepUp, type StepUpFailure } from './step-up.js';
 
 /** The methods this org offers; SMS only where a provider is configured. */
 export function offeredMethods(deps: Deps, org: Organization): SecondFactorMethod[] {
   return org.policy.twoFactorMethods.filter((m) => m === 'totp' || deps.sms !== null);
+}
+
+/** Turning two-step verification on asks the password; replacing a factor in force also a code from it (SPEC 4.5). */
+async function setupAction(deps: Deps, org: Organization, account: Account): Promise<'set_up_two_factor' | 'replace_two_factor'> {
+  return (await findFactorInForce(deps.db, org, account)) ? 'replace_two_factor' : 'set_up_two_factor';
+}
+
+/** What the setup form must ask before a new factor is set up (or takes the place of the one in force). */
+export async function describeSetupStepUp(deps: Deps, org: Organization, target: Pick<SessionTarget, 'account' | 'session'>) {
+  return describeStepUp(deps, org, target, await setupAction(deps, org, target.account));
 }
 
 export type StartSetupFailure = Failure<'method_not_offered' | 'invalid_phone'> | StepUpFailure | Exclude<SendSmsOutcome, { ok: true }>;
@@ -37,13 +47,13 @@ export async function startTwoFactorSetup(
   org: Organization,
   client: RequestContext,
   target: SessionTarget,
-  input: { method: string; phone: string; password: string; locale: Locale },
+  input: { method: string; phone: string; password: string; code: string; recoveryCode: string; locale: Locale },
 ): Promise<Ok<{ method: SecondFactorMethod }> | StartSetupFailure> {
   const method = offeredMethods(deps, org).find((m) => m === input.method);
   if (!method) return { ok: false, error: 'method_not_offered' };
   const phone = method === 'sms' ? normalizePhone(input.phone) : null;
   if (method === 'sms' && !phone) return { ok: false, error: 'invalid_phone' };
-  const proved = await stepUp(deps, org, client, target, 'set_up_two_factor', { password: input.password });
+  const proved = await stepUp(deps, org, client, target, await setupAction(deps, org, target.account), { password: input.password, code: input.code, recoveryCode: input.recoveryCode });
   if (!proved.ok) return proved;
   const { account } = target;
   const session = proved.session;

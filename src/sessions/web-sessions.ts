@@ -17,6 +17,8 @@ export interface WebSession {
   codeFailures: number;
   /** Recovery codes shown but not yet confirmed as stored (sealed); shown again until confirmed. */
   recoveryCodesSealed: string | null;
+  /** The same across the id renewals of one login; what a QR code shown in it is bound to. */
+  loginId: string;
 }
 
 interface SessionRow {
@@ -31,10 +33,11 @@ interface SessionRow {
   second_factor_verified_at: Date | null;
   code_failures: number;
   recovery_codes_sealed: string | null;
+  login_id: string;
 }
 
 const sessionColumns = `tenant_id, id, secret_hash, account_id, created_at, last_seen_at, authenticated_at, password_verified_at,
-  second_factor_verified_at, code_failures, recovery_codes_sealed`;
+  second_factor_verified_at, code_failures, recovery_codes_sealed, login_id`;
 
 const toSession = (row: SessionRow): WebSession => ({
   tenantId: row.tenant_id,
@@ -47,6 +50,7 @@ const toSession = (row: SessionRow): WebSession => ({
   secondFactorVerifiedAt: row.second_factor_verified_at,
   codeFailures: row.code_failures,
   recoveryCodesSealed: row.recovery_codes_sealed,
+  loginId: row.login_id,
 });
 
 /** The cookie value is the session token `id.secret`; it is returned only here and on rotation. */
@@ -59,9 +63,9 @@ export async function createSession(
   const token = issueToken(deps.random);
   const now = deps.clock.now();
   const rows = await db.query<SessionRow>(
-    `INSERT INTO web_session (tenant_id, id, secret_hash, created_at, last_seen_at, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING ${sessionColumns}`,
-    [tenantId, token.id, token.secretHash, now, client.ip, client.userAgent?.slice(0, 512) ?? null],
+    `INSERT INTO web_session (tenant_id, id, secret_hash, created_at, last_seen_at, ip, user_agent, login_id)
+     VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING ${sessionColumns}`,
+    [tenantId, token.id, token.secretHash, now, client.ip, client.userAgent?.slice(0, 512) ?? null, deps.random.uuid()],
   );
   return { session: toSession(rows[0]!), cookieValue: token.token };
 }
@@ -112,6 +116,7 @@ export async function rotateSession(
            authenticated_at = CASE WHEN account_id = $6 THEN coalesce(authenticated_at, $5) ELSE $5 END,
            second_factor_verified_at = NULL, code_failures = 0,
            recovery_codes_sealed = CASE WHEN account_id = $6 THEN recovery_codes_sealed ELSE NULL END,
+           login_id = CASE WHEN account_id = $6 THEN login_id ELSE $7::uuid END,
            account_id = $6
          WHERE tenant_id = $1 AND id = $2 RETURNING ${sessionColumns}`
       : change.kind === 'second_factor_verified'
@@ -122,7 +127,8 @@ export async function rotateSession(
              second_factor_verified_at = CASE WHEN $7 THEN $5 ELSE second_factor_verified_at END
            WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
   const params = [session.tenantId, session.id, token.id, token.secretHash, now];
-  const extra = change.kind === 'password_verified' ? [change.accountId] : change.kind === 'step_up' ? [change.password, change.code] : [];
+  // Another account in this browser is another login: what the last one showed (a QR code) ends.
+  const extra = change.kind === 'password_verified' ? [change.accountId, deps.random.uuid()] : change.kind === 'step_up' ? [change.password, change.code] : [];
   const rows = await db.query<SessionRow>(sql, [...params, ...extra]);
   return rows[0] ? { session: toSession(rows[0]), cookieValue: token.token } : null;
 }

@@ -165,6 +165,10 @@ const catalogue = {
   'setup.method': { nl: 'Hoe wil je codes ontvangen?', en: 'How do you want to receive codes?' },
   'setup.method.totp': { nl: 'Met een authenticator-app (aanbevolen)', en: 'With an authenticator app (recommended)' },
   'setup.method.sms': { nl: 'Per sms', en: 'By text message' },
+  'setup.replace.codeHint': {
+    nl: 'U heeft al tweestapsverificatie. Vul een code in van uw huidige app of telefoon, of een herstelcode, om die te vervangen.',
+    en: 'You already have two-step verification. Enter a code from your current app or phone, or a recovery code, to replace it.',
+  },
   'setup.phoneHint': { nl: 'Alleen bij sms. Internationaal, bijvoorbeeld +31 6 12345678.', en: 'Only for text messages. International format, for example +31 6 12345678.' },
   'setup.continue': { nl: 'Verder', en: 'Continue' },
   'setup.error.method': { nl: 'Kies een methode.', en: 'Choose a method.' },

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { appClient, deviceWithPin, qrTokenFor } from '../app-helpers.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, mailedResetLink, type TestApp } from '../harness.js';
+import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -99,5 +100,46 @@ describe('a password reset or a deactivation ends app access', () => {
     assert.equal((await staff.post(`/staff/accounts/${member.id}/action`, { action: 'deactivate', reason: 'left' })).statusCode, 303);
     const me = await app.me(accessToken);
     assert.equal(me.ok ? 'ok' : me.error, 'invalid_token');
+  });
+});
+
+describe('SECURITY 42: a password change ends what the old password could have started', () => {
+  test('a reset link asked before it, a QR code on screen, app devices, their tokens and an app login waiting for its code', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const { app, deviceId, deviceSecret, pin } = await deviceWithPin(t, org, user);
+    const accessToken = ((await app.loginWithPin(deviceId, deviceSecret, pin)).value as { accessToken: string }).accessToken;
+    const qr = await qrTokenFor(t, org, user);
+    const asker = new TestBrowser(t.app, hostOf(org));
+    const link = await mailedResetLink(t, asker, user.email);
+
+    const browser = await loggedInBrowser(t, org, user);
+    await browser.get('/account/password');
+    const changed = await browser.post('/account/password', { currentPassword: user.password, password: 'a changed long phrase', passwordConfirm: 'a changed long phrase' });
+    assert.equal(changed.headers.location, '/account?passwordChanged=1');
+    assert.equal((await browser.get('/account')).statusCode, 200, 'this session goes on');
+
+    assert.equal((await asker.get(link)).statusCode, 404, 'the reset link asked before the change is void');
+    assert.equal((await asker.post(link, { password: 'the attackers phrase', passwordConfirm: 'the attackers phrase' })).statusCode, 404);
+    assert.equal((await new TestBrowser(t.app, hostOf(org)).login(user.email, 'the attackers phrase')).statusCode, 200, 'the password did not change');
+    assert.equal((await appClient(t, org).loginWithQr(qr, 'Phone')).status, 401, 'the QR code shown before is void');
+    const me = await app.me(accessToken);
+    assert.equal(me.ok ? 'ok' : me.error, 'invalid_token', 'the app device and its tokens ended');
+    assert.equal((await app.loginWithPin(deviceId, deviceSecret, pin)).ok, false);
+  });
+
+  test('an app login waiting for its code no longer completes after the change', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, user);
+    const { app: authenticator } = await enableTotp(t, browser);
+    const pending = await appClient(t, org).loginWithPassword(user.email, user.password, 'Thief phone');
+    const challengeId = (pending.value as { challengeId: string }).challengeId;
+    await browser.get('/account/password');
+    const changed = await browser.post('/account/password', { currentPassword: user.password, password: 'a changed long phrase', passwordConfirm: 'a changed long phrase', code: authenticator.code(t) });
+    assert.equal(changed.headers.location, '/account?passwordChanged=1');
+    t.clock.advanceSeconds(30);
+    const late = await appClient(t, org).loginSecondFactor(challengeId, { code: authenticator.code(t) });
+    assert.equal(late.ok ? 'device' : late.error, 'challenge_expired');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { appClient, qrTokenFor, randomId } from '../app-helpers.js';
+import { appClient, qrCodeShown, qrTokenFor, randomId } from '../app-helpers.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
 
@@ -101,5 +101,37 @@ describe('the QR code page asks the password again (SPEC 4.5)', () => {
     assert.doesNotMatch(direct.body, /<img class="qr"/);
     const ok = await browser.post('/account/app', { password: user.password });
     assert.match(ok.body, /<img class="qr"/);
+  });
+});
+
+describe('SECURITY 42: a QR code belongs to the login that showed it', () => {
+  test('a QR code shown before logout no longer links an app afterwards', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const { token, browser } = await qrCodeShown(t, org, user);
+    await browser.post('/logout', {});
+    assert.equal((await appClient(t, org).loginWithQr(token, 'Phone')).status, 401);
+  });
+
+  test('another account logging in on that browser ends it; a step-up in the same login does not', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const other = await createActiveAccount(t, org);
+    const kept = await qrCodeShown(t, org, user);
+    // Within the code's 2 minutes, the login's proof goes stale and a step-up gives the session a new id.
+    t.clock.advanceSeconds(50);
+    const minutesAgo = (n: number) => new Date(t.clock.now().getTime() - n * 60_000);
+    await t.deps.db.query('UPDATE account SET password_changed_at = $3 WHERE tenant_id = $1 AND id = $2', [org.tenantId, user.id, minutesAgo(60)]);
+    await t.deps.db.query('UPDATE web_session SET password_verified_at = $3 WHERE tenant_id = $1 AND account_id = $2', [org.tenantId, user.id, minutesAgo(11)]);
+    await kept.browser.get('/account/2fa/setup');
+    const stepUp = await kept.browser.post('/account/2fa/setup', { method: 'totp', phone: '', password: user.password });
+    assert.equal(stepUp.headers.location, '/account/2fa/setup/totp');
+    assert.ok(stepUp.headers['set-cookie'], 'the step-up gave the session a new id');
+    assert.equal((await appClient(t, org).loginWithQr(kept.token, 'Phone')).status, 200, 'a new session id within the same login keeps the code');
+
+    const ended = await qrCodeShown(t, org, user);
+    await ended.browser.post('/logout', {});
+    await ended.browser.login(other.email, other.password);
+    assert.equal((await appClient(t, org).loginWithQr(ended.token, 'Phone')).status, 401);
   });
 });

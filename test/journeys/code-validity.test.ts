@@ -42,7 +42,7 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
     assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked', 'after an hour of inactivity the code is asked again');
   });
 
-  test('7 days: inactivity asks nothing and a new login asks only the password, within the 7 days; removal ends it', async () => {
+  test('7 days: a new login asks only the password, within the 7 days; inactivity asks the password, never the code; removal ends it', async () => {
     const org = await createTestOrg(t, { policy: { idleMinutes: 30 } });
     const user = await createActiveAccount(t, org);
     const browser = await loggedInBrowser(t, org, user);
@@ -55,7 +55,11 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
     t.clock.advanceSeconds(30);
     assert.equal(await codeLogin(browser, user, app.code(t)), 'code asked');
     t.clock.advanceMinutes(45);
-    assert.equal((await browser.get('/account')).statusCode, 200, 'idle beyond idleMinutes asks nothing on a trusted browser');
+    const idle = await browser.get('/account');
+    assert.equal(idle.headers.location, `/login?returnTo=${encodeURIComponent('/account')}`, 'SECURITY 43: idle beyond idleMinutes asks the password again, also on a trusted browser');
+    await browser.get('/login');
+    assert.equal((await browser.post('/login', { email: user.email, password: user.password })).headers.location, '/', 'the password alone: the trust still skips the code');
+    assert.equal((await browser.get('/account')).statusCode, 200);
     await browser.post('/logout', {});
     t.clock.advanceSeconds(3 * 86400);
     assert.equal(await codeLogin(browser, user, app.code(t)), 'password only');

@@ -187,7 +187,7 @@ describe('SECURITY 17: what ends sessions', () => {
 
 describe('SECURITY 18: cookies', () => {
   test('over HTTPS: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain', async () => {
-    const https = await createTestApp({ config: { PUBLIC_SCHEME: 'https' } });
+    const https = await createTestApp({ config: { PUBLIC_SCHEME: 'https', SECRET_KEY: 'a test key that is long enough for sure', SMTP_URL: 'smtp://127.0.0.1:1', SMS_PROVIDER: 'none' } });
     try {
       const org = await createTestOrg(https);
       const response = await https.app.inject({ method: 'GET', url: '/login', headers: { host: hostOf(org) } });

@@ -57,8 +57,8 @@ describe('SECURITY 11: a login code never does what a confirm code does', () => 
     assert.equal(refusedFirst.statusCode, 400, 'the unused login code does not turn 2FA off');
     assert.notEqual(await findActiveFactor(t.deps.db, org.tenantId, user.id), null, '2FA is still on');
 
-    // Sharper: a login code sent to THIS session (the code asked again after inactivity) while the
-    // browser is trusted, so the same session is fully logged in and the code is its newest one.
+    // Sharper: a login code sent to this browser (the code asked again after inactivity), and the
+    // browser then logged in through its trust, so the code is its newest one.
     const trust = browser.cookies.get(trustCookie);
     assert.ok(trust, 'the browser is trusted after the code step');
     browser.cookies.delete(trustCookie);
@@ -68,7 +68,11 @@ describe('SECURITY 11: a login code never does what a confirm code does', () => 
     assert.equal(t.sms.sent.length, sentBefore + 2, 'a second login code was sent, to this session');
     const loginCode = t.sms.lastCode(smsPhone);
     browser.cookies.set(trustCookie, trust);
-    assert.equal((await browser.get('/account/2fa')).statusCode, 200, 'with the trust cookie back, the same session is logged in');
+    // SECURITY 43: the trust skips the code, never the idle limit: the password first, then the same browser is in.
+    assert.match(String((await browser.get('/account/2fa')).headers.location), /^\/login\?/, 'with the trust cookie back, the idle session asks the password');
+    await browser.get('/login');
+    assert.equal((await browser.post('/login', { email: user.email, password: user.password })).statusCode, 303);
+    assert.equal((await browser.get('/account/2fa')).statusCode, 200, 'the trusted browser is logged in with the password alone');
     const refused = await browser.post('/account/2fa/disable', { password: user.password, code: loginCode });
     assert.equal(refused.statusCode, 400, 'a valid login code of this session does not turn 2FA off');
     assert.match(refused.body, /This code is not right/, 'the code is refused as not right');

@@ -105,9 +105,9 @@ describe('mails and audit for 2FA changes', () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
     const browser = await loggedInBrowser(t, org, user);
-    await enableTotp(t, browser);
-    // The setup just proved a code: within 10 minutes a new authenticator may take its place.
-    const { app: newApp } = await enableTotp(t, browser);
+    const { app: oldApp } = await enableTotp(t, browser);
+    // A new authenticator takes the place of the one in force with the password and a code of the old one (SECURITY 41).
+    const { app: newApp } = await enableTotp(t, browser, { password: user.password, code: oldApp.code(t) });
     await t.jobs.runDue();
     const subjects = t.mail.to(user.email).map((m) => m.subject);
     assert.deepEqual(

@@ -44,6 +44,7 @@ function session(overrides: Partial<WebSession> = {}): WebSession {
     secondFactorVerifiedAt: null,
     codeFailures: 0,
     recoveryCodesSealed: null,
+    loginId: '44444444-4444-4444-8444-444444444444',
     ...overrides,
   };
 }
@@ -163,13 +164,14 @@ test('with a second factor: the password alone grants nothing; the code step doe
   assert.equal(standing({ hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login }) }).kind, 'authenticated');
 });
 
-test('with a second factor, inactivity asks a code, not the password; a trusted browser asks nothing', () => {
+test('with a second factor, inactivity asks a code, not the password; a trusted browser asks the password (SECURITY 43)', () => {
   const idle = { hasSecondFactor: true, session: session({ secondFactorVerifiedAt: login }), now: after(minutes(61)) };
   const result = standing(idle);
   assert.equal(result.kind, 'needs_second_factor');
   if (result.kind === 'needs_second_factor') assert.equal(result.reason, 'idle');
-  assert.equal(standing({ ...idle, browserTrusted: true }).kind, 'authenticated');
+  assert.equal(standing({ ...idle, browserTrusted: true }).kind, 'needs_password', 'the trust skips the code, never the idle limit');
   assert.equal(standing({ hasSecondFactor: true, browserTrusted: true }).kind, 'authenticated', 'a trusted browser skips the code at login');
+  assert.equal(standing({ hasSecondFactor: true, browserTrusted: true, now: after(minutes(59)) }).kind, 'authenticated', 'within the idle limit it asks nothing');
 });
 
 test('where the policy requires two-step verification and none is set up, setup comes first', () => {

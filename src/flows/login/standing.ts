@@ -80,8 +80,11 @@ export function deriveStanding(facts: StandingFacts): Standing {
   const idle = web !== null && now.getTime() - web.lastSeenAt.getTime() >= policy.idleMinutes * 60_000;
 
   if (factorInForce(policy, account.role, facts.hasSecondFactor)) {
-    // Within the code validity on a trusted browser, neither login nor inactivity asks a code (SPEC 4.6).
-    if (!facts.browserTrusted) {
+    // Within the code validity, a trusted browser skips the code (SPEC 4.6), never the idle limit:
+    // after idleMinutes it asks the password again (SECURITY 43); without trust, the code.
+    if (facts.browserTrusted) {
+      if (idle) return { kind: 'needs_password', account };
+    } else {
       if (!attempt.secondFactorVerifiedAt) return { kind: 'needs_second_factor', account, reason: 'login' };
       if (idle) return { kind: 'needs_second_factor', account, reason: 'idle' };
     }

@@ -3,29 +3,29 @@ import { html } from '../../core/html.js';
 import {
   confirmRecoveryCodesStored,
   confirmTwoFactorSetup,
+  describeSetupStepUp,
   offeredMethods,
   recoveryCodesOnDisplay,
   resendSetupCode,
   startTwoFactorSetup,
   viewPendingSetup,
 } from '../../flows/two-factor-setup.js';
-import { stepUpAsks } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
 import { sessionTargetOf, standingAccount } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { smsErrorText, stepUpErrors } from './code-fields.js';
+import { smsCodeButton, smsErrorText, smsNotice, stepUpErrors } from './code-fields.js';
 
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, standingAccount(page.ctx)!);
 
-function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): PageResult {
+async function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
   const methods = offeredMethods(deps, ctx.org);
   const forced = ctx.standing.kind === 'needs_two_factor_setup';
   const chosen = values.method ?? methods[0] ?? 'totp';
-  const asks = stepUpAsks('set_up_two_factor', { session: ctx.session!, now: deps.clock.now(), factorInForce: false });
+  const asks = await describeSetupStepUp(deps, ctx.org, target(page));
   const body = html`${forced ? html`<p>${t('setup.forced', { org: ctx.org.name })}</p>` : null}
 <form method="post" action="/account/2fa/setup" novalidate>
   ${csrfField(ctx)}
@@ -37,16 +37,22 @@ function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { metho
   </fieldset>
   ${methods.includes('sms') ? inputField({ name: 'phone', label: t('field.phone'), type: 'tel', hint: t('setup.phoneHint'), value: values.phone ?? '', errors, autocomplete: 'tel' }) : null}
   ${asks.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asks.code
+    ? html`<p>${t('setup.replace.codeHint')}</p>
+  ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}
+  ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), autocomplete: 'off', errors })}`
+    : null}
   <button type="submit">${t('setup.continue')}</button>
-</form>`;
-  return { html: renderPage(ctx, { title: t('setup.title'), body, errors }) };
+</form>
+${smsCodeButton(ctx, asks.codeMethod, '/account/2fa/setup')}`;
+  return { html: renderPage(ctx, { title: t('setup.title'), body, errors, notice: smsNotice(ctx, page.query) }) };
 }
 
 export const showSetup: PageHandler = async (page) => setupChoicePage(page);
 
 export const submitSetup: PageHandler = async (page) => {
   const { ctx, deps, body, reply } = page;
-  const input = { method: field(body, 'method'), phone: field(body, 'phone'), password: field(body, 'password'), locale: ctx.locale };
+  const input = { method: field(body, 'method'), phone: field(body, 'phone'), password: field(body, 'password'), code: field(body, 'code'), recoveryCode: field(body, 'recoveryCode'), locale: ctx.locale };
   const started = await startTwoFactorSetup(deps, ctx.org, ctx.client, target(page), input);
   if (!started.ok) {
     switch (started.error) {
