@@ -75,8 +75,9 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         out(JSON.stringify(org.policy, null, 2));
         return;
       }
-      const changed = await changeOrganizationPolicy(deps, org, null, noRequestContext, changes);
+      const changed = await changeOrganizationPolicy(deps, org, { kind: 'operator' }, noRequestContext, changes);
       if (!changed.ok) {
+        if (changed.error !== 'invalid_policy') throw new Error(`unexpected: ${changed.error}`);
         const [key, problem] = Object.entries(changed.problems)[0]!;
         throw new UsageError(`${key} ${problem}`);
       }

@@ -29,6 +29,8 @@ const rules = {
   change_two_factor_settings: { password: 'unless_fresh', code: 'never', fresh: 'password' },
   new_recovery_codes: { password: 'unless_fresh', code: 'never', fresh: 'password' },
   show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },
+  /** SPEC 6, SECURITY 40: an organization's policy binds everyone; changing it asks both, always. */
+  change_policy: { password: 'always', code: 'always', fresh: 'password' },
   /** The reset link is the first proof; the code is the second (SECURITY 14). */
   reset_password: { password: 'never', code: 'always', fresh: 'password' },
 } as const satisfies Record<string, { password: Ask; code: Ask; fresh: 'password' | 'password_or_code' }>;

@@ -8,6 +8,7 @@ const org: OrgBranding = { name: 'Huisartsenpraktijk De Linde', helpdeskContact:
 const link = 'https://linde.example.nl/welcome/abc.DEF_123';
 const helpLink = 'https://linde.example.nl/help';
 const devicesLink = 'https://linde.example.nl/account/devices';
+const policyLink = 'https://linde.example.nl/admin/policy';
 
 function buildTemplates(name: string): EmailTemplate[] {
   return [
@@ -26,6 +27,7 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'recovery_code_used', name, remaining: 1, helpLink },
     { kind: 'recovery_code_used', name, remaining: 0, helpLink },
     { kind: 'app_device_added', name, deviceName: `iPhone ${name}`, devicesLink, helpLink },
+    { kind: 'policy_weakened', name, changedBy: `${name} <admin@linde.example.nl>`, changes: [{ key: 'twoFactorStaff', from: 'required', to: 'off' }], policyLink },
   ];
 }
 
@@ -39,6 +41,8 @@ function linksOf(template: EmailTemplate): string[] {
       return [template.link];
     case 'app_device_added':
       return [template.devicesLink, template.helpLink];
+    case 'policy_weakened':
+      return [template.policyLink];
     default:
       return [template.helpLink];
   }
@@ -234,5 +238,23 @@ describe('renderEmail', () => {
 
   it('refuses a link that is not http(s), since our own code built it', () => {
     assert.throws(() => renderEmail({ kind: 'welcome', name: 'A', link: 'javascript:alert(1)', validHours: 1 }, 'nl', org));
+  });
+});
+
+describe('the policy_weakened mail', () => {
+  it('names who changed what, in the reader’s language, each change on its own line', () => {
+    const template: EmailTemplate = {
+      kind: 'policy_weakened',
+      name: 'Bea',
+      changedBy: 'Mallory\r\nBcc: x@evil.example <mallory@linde.example.nl>',
+      changes: [{ key: 'twoFactorStaff', from: 'required', to: 'off' }, { key: 'idleMinutes', from: '60', to: '1440' }],
+      policyLink,
+    };
+    const nl = renderEmail(template, 'nl', org);
+    assert.match(nl.text, /Tweestapsverificatie voor medewerkers: required → off\nMinuten zonder activiteit voor een nieuwe controle: 60 → 1440/);
+    const en = renderEmail(template, 'en', org);
+    assert.match(en.subject, /less strict/);
+    assert.match(en.text, /Two-step verification for staff: required → off/);
+    assert.doesNotMatch(en.text, /\r|\nBcc:/, 'the name of who changed it is one line');
   });
 });

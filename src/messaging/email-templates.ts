@@ -33,7 +33,16 @@ export type EmailTemplate =
   /** A recovery code was used to log in; `remaining` codes are left (SPEC 4.5). */
   | { kind: 'recovery_code_used'; name: string; remaining: number; helpLink: string }
   /** The app on a device was linked to the account; if that was not you, remove it and contact the helpdesk (SPEC 4.7). */
-  | { kind: 'app_device_added'; name: string; deviceName: string; devicesLink: string; helpLink: string };
+  | { kind: 'app_device_added'; name: string; deviceName: string; devicesLink: string; helpLink: string }
+  /** To every admin: an admin made the organization's policy less strict (SPEC 6, SECURITY 40). */
+  | { kind: 'policy_weakened'; name: string; changedBy: string; changes: PolicyChangeLine[]; policyLink: string };
+
+/** One changed policy value, as the mail lists it: the key (the mail names it in its language), before and after. */
+export interface PolicyChangeLine {
+  key: string;
+  from: string;
+  to: string;
+}
 
 export interface RenderedEmail {
   subject: string;
@@ -87,12 +96,15 @@ function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgNam
       return messages.recovery_code_used(template, orgName);
     case 'app_device_added':
       return messages.app_device_added(template, orgName);
+    case 'policy_weakened':
+      return messages.policy_weakened(template, orgName);
   }
 }
 
 /** A name is one line: a line break in it could forge lines of the message around it. */
 function flattenName(template: EmailTemplate): EmailTemplate {
-  const flattened = 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
+  const named = 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
+  const flattened = named.kind === 'policy_weakened' ? { ...named, changedBy: flattenToOneLine(named.changedBy) } : named;
   return flattened.kind === 'app_device_added' ? { ...flattened, deviceName: shortenDeviceName(flattened.deviceName) } : flattened;
 }
 

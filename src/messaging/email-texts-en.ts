@@ -27,8 +27,35 @@ function describeRemainingCodes(remaining: number): string {
   return `${count} Make new recovery codes soon in your account settings. Then you can still log in if you lose your phone.`;
 }
 
+/** The policy keys as an admin reads them (SPEC 1). */
+const policyLabels: Record<string, string> = {
+  selfRegistration: 'Self-registration',
+  twoFactorClients: 'Two-step verification for clients',
+  twoFactorStaff: 'Two-step verification for staff',
+  twoFactorMethods: 'Methods for two-step verification',
+  passwordMinLength: 'Minimum password length',
+  passwordRequireSpecial: 'Password needs a special character',
+  passwordMinGuessesLog10: 'Least guesses a password must take (power of 10)',
+  idleMinutes: 'Minutes of inactivity before a new check',
+  absoluteHours: 'Hours a web session lasts at most',
+  maxCodeValidityDays: 'Days a code may stay valid on a browser',
+  welcomeLinkHours: 'Hours a welcome link is valid',
+  resetLinkMinutes: 'Minutes a reset link is valid',
+};
+
 export const enTexts: EmailTexts = {
   messages: {
+    policy_weakened: (t, org) => ({
+      subject: `The security policy of ${org} was made less strict`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `${t.changedBy} just changed the security policy of ${org}. These changes make it less strict:`,
+        t.changes.map((c) => `${policyLabels[c.key] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
+        'You get this message because you are an administrator. If the change was agreed, you do not need to do anything.',
+      ],
+      actions: [{ label: 'The policy and its changes', url: t.policyLink }],
+      outro: [`Was this not agreed? Set the policy back and find out who made the change: an administrator's account of ${org} may be in the wrong hands.`],
+    }),
     welcome: (t, org) => ({
       subject: `Welcome to ${org}: set your password`,
       greeting: `Hello ${t.name},`,

@@ -34,8 +34,35 @@ function describeRemainingCodes(remaining: number): string {
   return `${count} Maak snel nieuwe herstelcodes aan in je accountinstellingen. Dan kun je ook inloggen als je je telefoon kwijt bent.`;
 }
 
+/** De beleidsregels zoals een beheerder ze leest (SPEC 1). */
+const policyLabels: Record<string, string> = {
+  selfRegistration: 'Zelf een account aanmaken',
+  twoFactorClients: 'Tweestapsverificatie voor cliënten',
+  twoFactorStaff: 'Tweestapsverificatie voor medewerkers',
+  twoFactorMethods: 'Methoden voor tweestapsverificatie',
+  passwordMinLength: 'Minimale lengte van een wachtwoord',
+  passwordRequireSpecial: 'Wachtwoord moet een bijzonder teken hebben',
+  passwordMinGuessesLog10: 'Minste aantal pogingen om een wachtwoord te raden (macht van 10)',
+  idleMinutes: 'Minuten zonder activiteit voor een nieuwe controle',
+  absoluteHours: 'Uren dat een websessie hoogstens duurt',
+  maxCodeValidityDays: 'Dagen dat een code geldig mag blijven in een browser',
+  welcomeLinkHours: 'Uren dat een welkomstlink geldig is',
+  resetLinkMinutes: 'Minuten dat een herstellink geldig is',
+};
+
 export const nlTexts: EmailTexts = {
   messages: {
+    policy_weakened: (t, org) => ({
+      subject: `Het beveiligingsbeleid van ${org} is minder streng gemaakt`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `${t.changedBy} heeft net het beveiligingsbeleid van ${org} gewijzigd. Deze wijzigingen maken het minder streng:`,
+        t.changes.map((c) => `${policyLabels[c.key] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
+        'Je krijgt dit bericht omdat je beheerder bent. Was de wijziging afgesproken? Dan hoef je niets te doen.',
+      ],
+      actions: [{ label: 'Het beleid en de wijzigingen', url: t.policyLink }],
+      outro: [`Was dit niet afgesproken? Zet het beleid terug en zoek uit wie het heeft gewijzigd: het account van een beheerder van ${org} kan in verkeerde handen zijn.`],
+    }),
     welcome: (t, org) => ({
       subject: `Welkom bij ${org}: stel je wachtwoord in`,
       greeting: `Hallo ${t.name},`,

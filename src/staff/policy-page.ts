@@ -1,7 +1,11 @@
 import { html } from '../core/html.js';
-import { changeOrganizationPolicy, policyAsTexts } from '../flows/staff/policy.js';
+import { changeOrganizationPolicy, listPolicyChanges, policyAsTexts, type PolicyChangeRecord } from '../flows/staff/policy.js';
+import { describeStepUp } from '../flows/step-up.js';
 import { field } from '../http/form-body.js';
+import { sessionTargetOf, type WebContext } from '../web/context.js';
 import { inputField, selectField } from '../web/fields.js';
+import { formatTime } from '../web/format.js';
+import { smsCodeButton, smsNotice, stepUpErrors } from '../web/pages/code-fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
@@ -14,9 +18,21 @@ function checkbox(name: string, label: string, checked: boolean) {
   return html`<div class="choice"><input type="checkbox" id="${name}" name="${name}" value="true"${checked ? html` checked` : null}><label for="${name}" class="inline-label">${label}</label></div>`;
 }
 
-function policyPage(page: PageRequest, values: Record<string, string>, errors?: FormErrors, notice?: string): PageResult {
-  const { ctx } = page;
+/** What changed, when and by whom (SECURITY 40). */
+function history(ctx: WebContext, changes: PolicyChangeRecord[]) {
   const t = ctx.t;
+  if (changes.length === 0) return html`<p>${t('policy.history.none')}</p>`;
+  return html`<ul class="policy-history">${changes.map(
+    (c) => html`<li><p>${t('policy.history.by', { time: formatTime(c.at, ctx.locale), who: c.by ?? t('policy.history.operator') })}${c.weakened.length > 0 ? html` · <strong>${t('policy.history.weakened')}</strong>` : null}</p>
+<p>${c.changes.map((change) => `${change.key} = ${change.to}`).join(', ')}</p></li>`,
+  )}</ul>`;
+}
+
+async function policyPage(page: PageRequest, values: Record<string, string>, errors?: FormErrors, notice?: string): Promise<PageResult> {
+  const { ctx, deps } = page;
+  const t = ctx.t;
+  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, 'change_policy');
+  const changes = await listPolicyChanges(deps, ctx.org);
   const requirement = (key: (typeof requirementKeys)[number]) =>
     selectField({
       name: key,
@@ -42,9 +58,16 @@ function policyPage(page: PageRequest, values: Record<string, string>, errors?: 
   <h2>${t('policy.passwordsAndSessions')}</h2>
   ${checkbox('passwordRequireSpecial', t('policy.passwordRequireSpecial'), values.passwordRequireSpecial === 'true')}
   ${numberKeys.map((key) => inputField({ name: key, label: t(`policy.${key}` as MessageKey), value: values[key] ?? '', errors, inputMode: 'numeric' }))}
+  <h2>${t('account.security')}</h2>
+  <p>${t('policy.confirm')}</p>
+  ${asks.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asks.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
   <button type="submit">${t('account.save')}</button>
-</form>`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice }) };
+</form>
+${smsCodeButton(ctx, asks.codeMethod, '/admin/policy')}
+<h2>${t('policy.history')}</h2>
+${history(ctx, changes)}`;
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query) }) };
 }
 
 export const showPolicy: PageHandler = async (page) =>
@@ -52,13 +75,15 @@ export const showPolicy: PageHandler = async (page) =>
 
 /** Every key at once; one bad value refuses the whole change and keeps what was typed. */
 export const submitPolicy: PageHandler = async (page) => {
-  const { ctx, deps, body } = page;
+  const { ctx, deps, body, reply } = page;
   const submitted: Record<string, string> = {};
   for (const key of booleanKeys) submitted[key] = field(body, key) === 'true' ? 'true' : 'false';
   for (const key of [...requirementKeys, ...numberKeys]) submitted[key] = field(body, key).trim();
   submitted.twoFactorMethods = [field(body, 'method_totp') === 'true' ? 'totp' : '', field(body, 'method_sms') === 'true' ? 'sms' : ''].filter(Boolean).join(',');
-  const changed = await changeOrganizationPolicy(deps, ctx.org, ctx.account!, ctx.client, submitted);
+  const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
+  const changed = await changeOrganizationPolicy(deps, ctx.org, { kind: 'admin', target, proofs: { password: field(body, 'password'), code: field(body, 'code') } }, ctx.client, submitted);
   if (!changed.ok) {
+    if (changed.error !== 'invalid_policy') return policyPage(page, submitted, stepUpErrors(ctx, changed));
     const errors: FormErrors = {};
     for (const [key, problem] of Object.entries(changed.problems)) errors[key] = `${ctx.t('policy.error')} ${problem.replace(/^must be /, '')}`;
     return policyPage(page, submitted, errors);

@@ -38,6 +38,31 @@ export function twoFactorRequirementFor(policy: Policy, role: 'client' | 'profes
 export type PolicyKey = keyof Policy;
 export const policyKeys = Object.keys(defaultPolicy) as PolicyKey[];
 
+const requirementRank: Record<TwoFactorRequirement, number> = { off: 0, optional: 1, required: 2 };
+
+/**
+ * The keys whose new value makes the policy less strict (SECURITY 40): two-step verification
+ * lowered, SMS added as a method, shorter or simpler passwords, longer idle, session, code and
+ * link lifetimes, self-registration opened. Such a change is mailed to every admin.
+ */
+export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
+  const weaker: Record<PolicyKey, (a: Policy, b: Policy) => boolean> = {
+    selfRegistration: (a, b) => !a.selfRegistration && b.selfRegistration,
+    twoFactorClients: (a, b) => requirementRank[b.twoFactorClients] < requirementRank[a.twoFactorClients],
+    twoFactorStaff: (a, b) => requirementRank[b.twoFactorStaff] < requirementRank[a.twoFactorStaff],
+    // SMS added, or the app taken away so that SMS is all that is left.
+    twoFactorMethods: (a, b) => b.twoFactorMethods.includes('sms') && (!a.twoFactorMethods.includes('sms') || (a.twoFactorMethods.includes('totp') && !b.twoFactorMethods.includes('totp'))),
+    passwordMinLength: (a, b) => b.passwordMinLength < a.passwordMinLength,
+    passwordRequireSpecial: (a, b) => a.passwordRequireSpecial && !b.passwordRequireSpecial,
+    idleMinutes: (a, b) => b.idleMinutes > a.idleMinutes,
+    absoluteHours: (a, b) => b.absoluteHours > a.absoluteHours,
+    maxCodeValidityDays: (a, b) => b.maxCodeValidityDays > a.maxCodeValidityDays,
+    welcomeLinkHours: (a, b) => b.welcomeLinkHours > a.welcomeLinkHours,
+    resetLinkMinutes: (a, b) => b.resetLinkMinutes > a.resetLinkMinutes,
+  };
+  return policyKeys.filter((key) => weaker[key](before, after));
+}
+
 type Parsed = { ok: true; value: unknown } | { ok: false; problem: string };
 
 const requirementValues = ['off', 'optional', 'required'];

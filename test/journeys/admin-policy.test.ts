@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findOrganizationBySlug } from '../../src/tenants/organizations.js';
 import { createActiveAccount, createTestApp, createTestOrg, loggedInBrowser, type TestApp } from '../harness.js';
+import { enableTotp } from '../two-factor-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -41,7 +42,7 @@ describe('/admin/policy (SPEC 1, 6)', () => {
     const noMethod = await browser.post('/admin/policy', { ...form, method_totp: '' });
     assert.equal(noMethod.statusCode, 400, 'at least one method');
 
-    const saved = await browser.post('/admin/policy', form);
+    const saved = await browser.post('/admin/policy', { ...form, password: admin.password });
     assert.equal(saved.headers.location, '/admin/policy?saved=1');
     const policy = (await findOrganizationBySlug(t.deps.db, org.slug))!.policy;
     assert.equal(policy.twoFactorClients, 'required');
@@ -66,5 +67,65 @@ describe('/admin/policy (SPEC 1, 6)', () => {
       const browser = await loggedInBrowser(t, org, account);
       assert.equal((await browser.get('/admin/policy')).statusCode, 404, role);
     }
+  });
+});
+
+describe('SECURITY 40: a policy change asks the password and a code, and a weakening one is mailed to every admin', () => {
+  const current = { twoFactorClients: 'optional', twoFactorStaff: 'optional', method_totp: 'true', method_sms: 'true', passwordRequireSpecial: 'true', passwordMinLength: '12', idleMinutes: '60', absoluteHours: '12', maxCodeValidityDays: '7', welcomeLinkHours: '168', resetLinkMinutes: '60' };
+
+  test('a stolen admin session, however fresh, cannot change the policy without the password and a code', async () => {
+    const org = await createTestOrg(t, { policy: { twoFactorStaff: 'required' } });
+    const admin = await createActiveAccount(t, org, { role: 'admin' });
+    const browser = await loggedInBrowser(t, org, admin);
+    const { app } = await enableTotp(t, browser);
+    await browser.post('/logout', {});
+    const stolen = await loggedInBrowser(t, org, admin);
+    await stolen.get('/login/code');
+    await stolen.post('/login/code', { code: app.code(t) });
+    const page = await stolen.get('/admin/policy');
+    assert.match(page.body, /name="password"/);
+    assert.match(page.body, /name="code"/);
+    const lowered = { ...current, twoFactorStaff: 'off' };
+    const noProof = await stolen.post('/admin/policy', lowered);
+    assert.equal(noProof.statusCode, 400);
+    assert.match(noProof.body, /current password is not right/);
+    t.clock.advanceSeconds(30);
+    const noCode = await stolen.post('/admin/policy', { ...lowered, password: admin.password });
+    assert.equal(noCode.statusCode, 400);
+    assert.equal((await findOrganizationBySlug(t.deps.db, org.slug))!.policy.twoFactorStaff, 'required', 'nothing changed');
+    const proved = await stolen.post('/admin/policy', { ...lowered, password: admin.password, code: app.code(t) });
+    assert.equal(proved.headers.location, '/admin/policy?saved=1');
+    assert.equal((await findOrganizationBySlug(t.deps.db, org.slug))!.policy.twoFactorStaff, 'off');
+  });
+
+  test('a weakening change mails every active admin with what changed and who did it; a stricter one mails nobody; the page shows it all', async () => {
+    const org = await createTestOrg(t);
+    const admin = await createActiveAccount(t, org, { role: 'admin', name: 'Ada Admin' });
+    const colleague = await createActiveAccount(t, org, { role: 'admin', name: 'Bea Beheer' });
+    const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
+    const browser = await loggedInBrowser(t, org, admin);
+    await browser.get('/admin/policy');
+    t.mail.sent = [];
+    assert.equal((await browser.post('/admin/policy', { ...current, passwordMinLength: '14', password: admin.password })).statusCode, 303);
+    await t.jobs.runDue();
+    assert.equal(t.mail.sent.length, 0, 'a stricter policy mails nobody');
+
+    await browser.get('/admin/policy');
+    assert.equal((await browser.post('/admin/policy', { ...current, passwordMinLength: '14', idleMinutes: '480', twoFactorStaff: 'off', password: admin.password })).statusCode, 303);
+    await t.jobs.runDue();
+    assert.deepEqual(t.mail.sent.map((m) => m.to).sort(), [admin.email, colleague.email].sort(), 'every admin, and only admins');
+    const mail = t.mail.last(colleague.email);
+    assert.match(mail.subject, /less strict/);
+    assert.match(mail.text, /Ada Admin/);
+    assert.match(mail.text, /Two-step verification for staff: optional → off/);
+    assert.match(mail.text, /Minutes of inactivity before a new check: 60 → 480/);
+    assert.doesNotMatch(mail.text, /Minimum password length/, 'only what weakened');
+    assert.equal(t.mail.to(helpdesk.email).length, 0);
+
+    const page = await browser.get('/admin/policy');
+    assert.match(page.body, /Recent changes/);
+    assert.match(page.body, new RegExp(`by ${admin.email.replace('.', '\\.')}`));
+    assert.match(page.body, /idleMinutes = 480/);
+    assert.match(page.body, /less strict: every admin was e-mailed/);
   });
 });
