@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 export function setSecurityHeaders(config: Config, reply: FastifyReply): void {
   reply.header(
     'content-security-policy',
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'",
   );
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');

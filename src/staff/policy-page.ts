@@ -10,7 +10,7 @@ import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 
-const numberKeys = ['passwordMinLength', 'idleMinutes', 'absoluteHours', 'maxCodeValidityDays', 'welcomeLinkHours', 'resetLinkMinutes'] as const;
+const numberKeys = ['passwordMinLength', 'passwordMinGuessesLog10', 'idleMinutes', 'absoluteHours', 'maxCodeValidityDays', 'welcomeLinkHours', 'resetLinkMinutes'] as const;
 const requirementKeys = ['twoFactorClients', 'twoFactorStaff'] as const;
 const booleanKeys = ['selfRegistration', 'passwordRequireSpecial'] as const;
 

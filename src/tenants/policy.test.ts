@@ -9,6 +9,7 @@ const specDefaults: Policy = {
   twoFactorMethods: ['totp', 'sms'],
   passwordMinLength: 12,
   passwordRequireSpecial: true,
+  passwordMinGuessesLog10: 9,
   idleMinutes: 60,
   absoluteHours: 12,
   maxCodeValidityDays: 7,
@@ -230,4 +231,10 @@ test('weakenedKeys names exactly the changes that make the policy less strict (S
   assert.deepEqual(weakenedKeys(base, stricter), []);
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['sms'] }), ['twoFactorMethods'], 'SMS alone is weaker than the app');
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['totp'] }), [], 'dropping SMS is stricter');
+});
+
+test('passwordMinGuessesLog10 takes whole numbers from 6 to 14, default 9 (SPEC 1, 3)', () => {
+  assert.equal(defaultPolicy.passwordMinGuessesLog10, 9);
+  for (const good of ['6', '9', '14']) assert.equal(accepted('passwordMinGuessesLog10', good), Number(good));
+  for (const bad of ['5', '15', '9.5', '', 'ten']) refused('passwordMinGuessesLog10', bad);
 });

@@ -9,6 +9,8 @@ export interface Policy {
   twoFactorMethods: TwoFactorMethod[];
   passwordMinLength: number;
   passwordRequireSpecial: boolean;
+  /** SPEC 3: the least zxcvbn-estimated guesses, as a power of 10, a new password must take. */
+  passwordMinGuessesLog10: number;
   idleMinutes: number;
   absoluteHours: number;
   maxCodeValidityDays: number;
@@ -23,6 +25,7 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   twoFactorMethods: ['totp', 'sms'],
   passwordMinLength: 12,
   passwordRequireSpecial: true,
+  passwordMinGuessesLog10: 9,
   idleMinutes: 60,
   absoluteHours: 12,
   maxCodeValidityDays: 7,
@@ -54,6 +57,7 @@ export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
     twoFactorMethods: (a, b) => b.twoFactorMethods.includes('sms') && (!a.twoFactorMethods.includes('sms') || (a.twoFactorMethods.includes('totp') && !b.twoFactorMethods.includes('totp'))),
     passwordMinLength: (a, b) => b.passwordMinLength < a.passwordMinLength,
     passwordRequireSpecial: (a, b) => a.passwordRequireSpecial && !b.passwordRequireSpecial,
+    passwordMinGuessesLog10: (a, b) => b.passwordMinGuessesLog10 < a.passwordMinGuessesLog10,
     idleMinutes: (a, b) => b.idleMinutes > a.idleMinutes,
     absoluteHours: (a, b) => b.absoluteHours > a.absoluteHours,
     maxCodeValidityDays: (a, b) => b.maxCodeValidityDays > a.maxCodeValidityDays,
@@ -104,6 +108,7 @@ const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   twoFactorMethods: methods,
   passwordMinLength: integer(8, 128),
   passwordRequireSpecial: boolean,
+  passwordMinGuessesLog10: integer(6, 14),
   idleMinutes: integer(1, 24 * 60),
   absoluteHours: integer(1, 24 * 30),
   maxCodeValidityDays: integer(0, 30),

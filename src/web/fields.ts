@@ -13,8 +13,8 @@ export interface FieldOptions {
   hint?: string;
   required?: boolean;
   inputMode?: 'numeric' | 'text';
-  /** Ties the field to a live password-strength hint. */
-  strengthHint?: { labels: readonly string[]; caption: string };
+  /** Ties the field to a live password-strength hint, which asks `checkUrl` for the server's judgement (with `email` as context). */
+  strengthHint?: { labels: readonly string[]; caption: string; checkUrl: string; email: string };
 }
 
 /** A labelled input whose error and hint are tied to it with aria-describedby (WCAG 1.3.1, 3.3.1). */
@@ -34,9 +34,9 @@ export function inputField(options: FieldOptions): SafeHtml {
 </div>`;
 }
 
-function strengthHintElement(name: string, hint: { labels: readonly string[]; caption: string }): SafeHtml {
+function strengthHintElement(name: string, hint: NonNullable<FieldOptions['strengthHint']>): SafeHtml {
   const labels = hint.labels.map((label, i) => html` data-label-${String(i)}="${label}"`);
-  return html`<p class="strength" id="${name}-strength" aria-live="polite" data-caption="${hint.caption}"${labels}></p>`;
+  return html`<p class="strength" id="${name}-strength" aria-live="polite" data-caption="${hint.caption}" data-check="${hint.checkUrl}" data-email="${hint.email}"${labels}></p>`;
 }
 
 export interface SelectOptions {

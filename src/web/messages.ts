@@ -66,6 +66,10 @@ const catalogue = {
   'policy.history.by': { nl: '{time}, door {who}', en: '{time}, by {who}' },
   'policy.history.operator': { nl: 'de beheerder van het platform (opdrachtregel)', en: 'the platform operator (command line)' },
   'policy.history.weakened': { nl: 'minder streng: alle beheerders zijn gemaild', en: 'less strict: every admin was e-mailed' },
+  'policy.passwordMinGuessesLog10': {
+    nl: 'Hoe moeilijk een nieuw wachtwoord te raden moet zijn: minstens 10 tot de macht … pogingen (6 tot 14, standaard 9)',
+    en: 'How hard a new password must be to guess: at least 10 to the power of … guesses (6 to 14, default 9)',
+  },
   'policy.resetLinkMinutes': { nl: 'Hoeveel minuten een link voor een nieuw wachtwoord geldig is', en: 'Minutes a password reset link is valid' },
   'nav.audit': { nl: 'Auditlog', en: 'Audit log' },
   'nav.logout': { nl: 'Uitloggen', en: 'Log out' },
@@ -286,6 +290,10 @@ const catalogue = {
   'password.problem.tooLong': { nl: 'Het wachtwoord mag hoogstens 128 tekens hebben.', en: 'The password may have at most 128 characters.' },
   'password.problem.needsSpecial': { nl: 'Gebruik minstens één teken dat geen letter of cijfer is, zoals een spatie of leesteken.', en: 'Use at least one character that is not a letter or digit, such as a space or punctuation mark.' },
   'password.problem.tooCommon': { nl: 'Dit wachtwoord wordt veel gebruikt en is daardoor makkelijk te raden.', en: 'This password is used a lot, which makes it easy to guess.' },
+  'password.problem.tooGuessable': {
+    nl: 'Dit wachtwoord is te makkelijk te raden. Maak het langer, bijvoorbeeld met een paar losse woorden.',
+    en: 'This password is too easy to guess. Make it longer, for example with a few unrelated words.',
+  },
   'password.problem.containsEmail': { nl: 'Het wachtwoord mag je e-mailadres niet bevatten.', en: 'The password may not contain your e-mail address.' },
   'password.problem.containsOrg': { nl: 'Het wachtwoord mag de naam van deze organisatie niet bevatten.', en: 'The password may not contain the name of this organization.' },
   'password.problem.sameAsCurrent': { nl: 'Kies een ander wachtwoord dan je huidige.', en: 'Choose a password other than your current one.' },

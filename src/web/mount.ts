@@ -78,6 +78,7 @@ function forbiddenPage(ctx: WebContext): PageResult {
 
 export function sendPageResult(reply: FastifyReply, result: PageResult): FastifyReply {
   if ('redirect' in result) return reply.code(303).header('location', result.redirect).send();
+  if ('json' in result) return reply.code(result.status ?? 200).type('application/json; charset=utf-8').send(result.json);
   if ('download' in result) {
     return reply
       .code(200)

@@ -5,6 +5,8 @@ import type { WebContext } from './context.js';
 /** What a page handler answers: a page (with a status), a 303 redirect or a file to download. */
 export type PageResult =
   | { html: string; status?: number }
+  /** For the few scripts of a page (the strength hint): JSON, never account data. */
+  | { json: Record<string, unknown>; status?: number }
   | { redirect: string }
   | { download: { body: string; contentType: string; filename: string } };
 

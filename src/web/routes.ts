@@ -2,6 +2,7 @@ import type { PageRoute } from './page.js';
 import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswordChange } from './pages/account.js';
 import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
+import { checkPasswordStrength } from './pages/password-hint.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
 import { showRegister, submitRegister } from './pages/register.js';
@@ -31,6 +32,7 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/password/reset/:token', access: 'public', handler: showReset },
   { method: 'POST', path: '/password/reset/:token', access: 'public', handler: submitReset },
   { method: 'POST', path: '/password/reset/:token/sms', access: 'public', handler: sendResetSms },
+  { method: 'POST', path: '/password/strength', access: 'public', handler: checkPasswordStrength },
   { method: 'GET', path: '/account', access: 'authenticated', handler: showAccount },
   { method: 'POST', path: '/account', access: 'authenticated', handler: submitAccount },
   { method: 'GET', path: '/account/password', access: 'authenticated', handler: showPasswordChange },

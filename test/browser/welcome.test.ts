@@ -65,6 +65,7 @@ describe('browser: welcome → set password → look around → logout → login
     for (const [refused, reason] of [
       ['password1234', /not a letter or digit|used a lot/],
       ['qwerty123456', /used a lot/],
+      ['Welkom12345!', /too easy to guess/],
     ] as const) {
       await client.getByLabel('New password', { exact: true }).fill(refused);
       await client.getByLabel('Repeat the new password').fill(refused);
@@ -82,8 +83,16 @@ describe('browser: welcome → set password → look around → logout → login
       assert.ok(!(await client.content()).includes(refused), `the refused password ${refused} must not come back in the page`);
     }
 
-    // A good password logs the client in and shows their name.
+    // The hint while typing asks the server, so it never calls strong what the form refuses (SPEC 3).
     const clientPassword = 'amber kettle sings 4 owls';
+    const hint = client.locator('#password-strength');
+    await client.getByLabel('New password', { exact: true }).fill('Welkom12345!');
+    await assert.doesNotReject(hint.getByText(/too easy to guess/).waitFor());
+    assert.ok(Number(await hint.getAttribute('data-score')) <= 2, 'a refused password is never "good"');
+    await client.getByLabel('New password', { exact: true }).fill(clientPassword);
+    await assert.doesNotReject(hint.getByText(/^Strength: (good|strong)$/).waitFor());
+
+    // A good password logs the client in and shows their name.
     await client.getByLabel('New password', { exact: true }).fill(clientPassword);
     await client.getByLabel('Repeat the new password').fill(clientPassword);
     await follow(client, () => client.getByRole('button', { name: 'Set password' }).click(), '/');

@@ -4,6 +4,8 @@ import { isCommonPassword } from './strength.js';
 export interface PasswordPolicy {
   passwordMinLength: number;
   passwordRequireSpecial: boolean;
+  /** With `guessesLog10` given, a password estimated to fall in fewer guesses is refused (SPEC 3). */
+  passwordMinGuessesLog10?: number;
 }
 
 /** What the password must not contain (SPEC 3): the account's e-mail and its organization. */
@@ -19,6 +21,7 @@ export type PasswordProblem =
   | 'too_long'
   | 'needs_special'
   | 'too_common'
+  | 'too_guessable'
   | 'contains_email'
   | 'contains_org'
   | 'same_as_current'
@@ -35,8 +38,9 @@ const minContextLengthInCodePoints = 3;
 
 /**
  * Every problem at once, so the form can name them all in one round trip. The order is fixed:
- * too_short, too_long, needs_special, too_common, contains_email, contains_org, mismatch,
- * and same_as_current only when nothing else is wrong, because it costs an argon2 verify.
+ * too_short, too_long, needs_special, too_common (or else too_guessable), contains_email,
+ * contains_org, mismatch, and same_as_current only when nothing else is wrong, because it costs
+ * an argon2 verify.
  */
 export async function checkNewPassword(input: {
   policy: PasswordPolicy;
@@ -44,6 +48,8 @@ export async function checkNewPassword(input: {
   password: string;
   passwordConfirm: string;
   currentPasswordHash: string | null;
+  /** zxcvbn's estimate for this password (strength.ts), where the caller made one. */
+  guessesLog10?: number | null;
 }): Promise<PasswordProblem[]> {
   const normalized = normalizePassword(input.password);
   const lowered = normalized.toLowerCase();
@@ -63,6 +69,9 @@ export async function checkNewPassword(input: {
   // Refusing variants would turn the blocklist into a composition rule, which NIST SP 800-63B
   // §5.1.1.2 advises against.
   if (isCommonPassword(normalized)) problems.push('too_common');
+  // `Welkom12345!` meets every rule above and still falls in about a million guesses.
+  const floor = input.policy.passwordMinGuessesLog10;
+  if (floor !== undefined && input.guessesLog10 != null && !problems.includes('too_common') && input.guessesLog10 < floor) problems.push('too_guessable');
 
   if (containsAny(lowered, [localPartOf(input.context.email)])) problems.push('contains_email');
   if (containsAny(lowered, orgNeedles(input.context))) problems.push('contains_org');

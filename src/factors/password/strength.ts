@@ -33,6 +33,8 @@ export type StrengthScore = 0 | 1 | 2 | 3 | 4;
 
 export interface StrengthEstimate {
   score: StrengthScore;
+  /** The estimated number of guesses, as a power of 10 (the policy's floor is compared with it). */
+  guessesLog10: number;
   warning: string | null;
   suggestions: string[];
 }
@@ -85,10 +87,15 @@ export function estimateStrength(password: string, userInputs: string[], locale:
     .join('');
   const result = getFactory().check(cut, userInputs);
   const texts = translationsByLocale[locale];
+  const suggestions = result.feedback.suggestions.map((key) => translateKey(texts.suggestions, key));
+  // zxcvbn gives no feedback from score 3 up, yet such a password can still fall below an org's
+  // guess floor (`Welkom12345!` scores 3): then its general advice is the tip.
+  if (result.feedback.warning === null && suggestions.length === 0 && result.score < 4) suggestions.push(translateKey(texts.suggestions, 'anotherWord'));
   return {
     score: result.score,
+    guessesLog10: result.guessesLog10,
     warning: result.feedback.warning === null ? null : translateKey(texts.warnings, result.feedback.warning),
-    suggestions: result.feedback.suggestions.map((key) => translateKey(texts.suggestions, key)),
+    suggestions,
   };
 }
 

@@ -11,6 +11,7 @@ const problemKeys: Record<PasswordProblem, MessageKey> = {
   too_long: 'password.problem.tooLong',
   needs_special: 'password.problem.needsSpecial',
   too_common: 'password.problem.tooCommon',
+  too_guessable: 'password.problem.tooGuessable',
   contains_email: 'password.problem.containsEmail',
   contains_org: 'password.problem.containsOrg',
   same_as_current: 'password.problem.sameAsCurrent',
@@ -30,8 +31,8 @@ export function passwordProblemErrors(ctx: WebContext, rejection: PasswordReject
   return errors;
 }
 
-/** The new-password pair with its rules as a hint and a live strength hint. */
-export function newPasswordFields(ctx: WebContext, errors?: FormErrors): SafeHtml {
+/** The new-password pair with its rules as a hint and a live strength hint; `email` is the account's, for the hint's context. */
+export function newPasswordFields(ctx: WebContext, errors?: FormErrors, email = ''): SafeHtml {
   const t = ctx.t;
   const policy = ctx.org.policy;
   const hint = t(policy.passwordRequireSpecial ? 'password.hint.withSpecial' : 'password.hint', { min: policy.passwordMinLength });
@@ -44,6 +45,8 @@ export function newPasswordFields(ctx: WebContext, errors?: FormErrors): SafeHtm
     errors,
     required: true,
     strengthHint: {
+      checkUrl: '/password/strength',
+      email,
       caption: t('password.strength.caption'),
       labels: [t('password.strength.0'), t('password.strength.1'), t('password.strength.2'), t('password.strength.3'), t('password.strength.4')],
     },

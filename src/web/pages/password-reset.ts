@@ -41,7 +41,7 @@ async function resetForm(page: PageRequest, token: string, link: ResetForm, erro
   const t = ctx.t;
   const body = html`<form method="post" action="/password/reset/${token}" novalidate>
   ${csrfField(ctx)}
-  ${newPasswordFields(ctx, errors)}
+  ${newPasswordFields(ctx, errors, link.account.email)}
   ${link.factor
     ? html`<p>${t('reset.codeHint')}</p>
   ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}

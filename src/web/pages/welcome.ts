@@ -8,13 +8,13 @@ import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { linkThrottledPage } from './link-pages.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 
-async function welcomeForm(page: PageRequest, token: string, errors?: FormErrors): Promise<PageResult> {
+async function welcomeForm(page: PageRequest, token: string, email: string, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps, reply } = page;
   await ensureSession(deps, ctx, reply);
   const body = html`<p>${ctx.t('welcome.intro', { org: ctx.org.name })}</p>
 <form method="post" action="/welcome/${token}" novalidate>
   ${csrfField(ctx)}
-  ${newPasswordFields(ctx, errors)}
+  ${newPasswordFields(ctx, errors, email)}
   <button type="submit">${ctx.t('welcome.submit')}</button>
 </form>`;
   return { html: renderPage(ctx, { title: ctx.t('welcome.title'), body, errors, strengthHint: true }) };
@@ -38,7 +38,7 @@ export const showWelcome: PageHandler = async (page) => {
   const token = page.params.token ?? '';
   const link = await openWelcomeLink(page.deps, page.ctx.org, page.ctx.client, token);
   if (!link.ok) return link.error === 'rate_limited' ? linkThrottledPage(page, link.retryAfterSeconds) : linkNotValid(page, token);
-  return welcomeForm(page, token);
+  return welcomeForm(page, token, link.account.email);
 };
 
 export const submitWelcome: PageHandler = async (page) => {
@@ -47,7 +47,7 @@ export const submitWelcome: PageHandler = async (page) => {
   const done = await completeWelcome(deps, ctx.org, ctx.client, ctx.session!, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), locale: ctx.locale });
   if (!done.ok) {
     if (done.error === 'rate_limited') return linkThrottledPage(page, done.retryAfterSeconds);
-    if (done.error === 'password_rejected') return welcomeForm(page, token, passwordProblemErrors(ctx, done.rejection));
+    if (done.error === 'password_rejected') return welcomeForm(page, token, done.email, passwordProblemErrors(ctx, done.rejection));
     return linkNotValid(page, token);
   }
   // The link proved the person: logged in, then on to two-step setup where the org requires it for this role, else home (SPEC 4.1).
