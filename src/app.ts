@@ -104,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       [passwordResetJobKind]: passwordResetJobHandler(deps, findOrg),
       [registrationJobKind]: registrationJobHandler(deps, findOrg),
     },
-    options.jobScope,
+    { scope: options.jobScope, secretKey: config.secretKey },
   );
 
   app.decorateRequest('org', null);

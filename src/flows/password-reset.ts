@@ -6,7 +6,7 @@ import type { Failure, Ok } from '../core/outcome.js';
 import { hitRateLimit } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
-import { findFactorInForce } from '../factors/second-factor/store.js';
+import { factorPhone, findFactorInForce } from '../factors/second-factor/store.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
@@ -108,7 +108,7 @@ export async function sendResetCode(
   const factor = await findFactorInForce(deps.db, org, link.account);
   const form: ResetForm = { account: link.account, factor: factor?.method ?? null };
   if (factor?.method !== 'sms') return { ok: false, error: 'no_sms', form };
-  const sent = await sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factor.phone!, locale: input.locale }, client);
+  const sent = await sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factorPhone(deps.config.secretKey, factor), locale: input.locale }, client);
   return { ...sent, form };
 }
 

@@ -5,7 +5,7 @@ import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { attemptPassword } from '../factors/password/attempts.js';
 import { checkSecondFactor, type CodeCheckFailure } from '../factors/second-factor/check.js';
-import { findActiveFactor, findFactorInForce } from '../factors/second-factor/store.js';
+import { factorPhone, findActiveFactor, findFactorInForce } from '../factors/second-factor/store.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { rotateSession, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
@@ -146,5 +146,5 @@ export async function stepUp<F extends Failure<string> = never>(
 export async function sendStepUpCode(deps: Deps, org: Organization, client: RequestContext, target: Pick<SessionTarget, 'account' | 'session'>, locale: Locale): Promise<SendSmsOutcome | Failure<'not_an_sms_account'>> {
   const factor = await findActiveFactor(deps.db, org.tenantId, target.account.id);
   if (factor?.method !== 'sms') return { ok: false, error: 'not_an_sms_account' };
-  return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'confirm', phone: factor.phone!, locale }, client);
+  return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'confirm', phone: factorPhone(deps.config.secretKey, factor), locale }, client);
 }

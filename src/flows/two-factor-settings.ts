@@ -3,7 +3,8 @@ import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { countRemainingRecoveryCodes } from '../factors/recovery-codes/store.js';
-import { findActiveFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { factorPhone, findActiveFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { maskPhone } from '../factors/sms-code/phone.js';
 import { allowedValidities, effectiveValidity, isCodeValidity, listTrustedBrowsers, removeTrustedBrowser, type CodeValidity, type TrustedBrowser } from '../factors/trusted-browser/store.js';
 import { queueEmail } from '../messaging/outbox.js';
 import type { SessionTarget } from './session-target.js';
@@ -17,6 +18,7 @@ import { showNewRecoveryCodes } from './two-factor-setup.js';
 type Target = SessionTarget;
 
 export interface TwoFactorStatus {
+  /** The method, and for SMS the number as pages show it (its last digits, SECURITY 45). */
   factor: { method: SecondFactorMethod; phone: string | null } | null;
   recoveryCodesLeft: number;
   trustedBrowsers: TrustedBrowser[];
@@ -35,7 +37,7 @@ export async function viewTwoFactor(deps: Deps, org: Organization, target: Pick<
   const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
   const asked = (action: StepUpAction) => stepUpAsks(action, { session, now, factorInForce: factor !== null });
   return {
-    factor: factor ? { method: factor.method, phone: factor.phone } : null,
+    factor: factor ? { method: factor.method, phone: factor.phoneSealed ? maskPhone(factorPhone(deps.config.secretKey, factor)) : null } : null,
     recoveryCodesLeft: await countRemainingRecoveryCodes(deps.db, org.tenantId, account.id),
     trustedBrowsers: await listTrustedBrowsers(deps.db, org.tenantId, account.id, now),
     validity: effectiveValidity(account.codeValidity, org.policy),

@@ -6,8 +6,8 @@ import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { checkFactorCode } from '../factors/second-factor/check.js';
-import { activateFactor, findFactorInForce, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
-import { normalizePhone } from '../factors/sms-code/phone.js';
+import { activateFactor, factorPhone, findFactorInForce, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { maskPhone, normalizePhone, sealPhone } from '../factors/sms-code/phone.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { encodeBase32 } from '../factors/totp/base32.js';
 import { newTotpSecret, otpauthUri } from '../factors/totp/otpauth-uri.js';
@@ -64,17 +64,19 @@ export async function startTwoFactorSetup(
   }
   const sent = await sendSmsCode(deps, org, account, { attemptId: session.id, purpose: 'setup', phone: phone!, locale: input.locale }, client);
   if (!sent.ok) return sent;
-  await insertPendingFactor(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, sessionId: session.id, method, phone: phone! });
+  const phoneSealed = sealPhone(deps.config.secretKey, { tenantId: org.tenantId, accountId: account.id }, phone!);
+  await insertPendingFactor(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, sessionId: session.id, method, phoneSealed });
   return { ok: true, method };
 }
 
+/** For SMS, the number as pages show it: its last digits (SECURITY 45). */
 export type PendingSetupView = { method: 'totp'; secretBase32: string; otpauthUri: string } | { method: 'sms'; phone: string };
 
 /** What the confirm page shows of the factor this session is setting up; null when there is none. */
 export async function viewPendingSetup(deps: Deps, org: Organization, target: { account: Account; session: WebSession }): Promise<PendingSetupView | null> {
   const pending = await findPendingFactor(deps.db, org.tenantId, target.account.id, target.session.id);
   if (!pending) return null;
-  if (pending.method === 'sms') return { method: 'sms', phone: pending.phone ?? '' };
+  if (pending.method === 'sms') return { method: 'sms', phone: maskPhone(factorPhone(deps.config.secretKey, pending)) };
   const secretBase32 = encodeBase32(pendingTotpSecret(deps, pending));
   return { method: 'totp', secretBase32, otpauthUri: otpauthUri({ orgName: org.name, email: target.account.email, secretBase32 }) };
 }
@@ -86,8 +88,8 @@ function pendingTotpSecret(deps: Deps, factor: SecondFactor): Buffer {
 /** "Send a new code" while confirming a number (the SMS limits of SPEC 4.5 apply). */
 export async function resendSetupCode(deps: Deps, org: Organization, client: RequestContext, target: { account: Account; session: WebSession }, locale: Locale): Promise<SendSmsOutcome | Failure<'no_setup'>> {
   const pending = await findPendingFactor(deps.db, org.tenantId, target.account.id, target.session.id);
-  if (!pending?.phone) return { ok: false, error: 'no_setup' };
-  return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'setup', phone: pending.phone, locale }, client);
+  if (!pending?.phoneSealed) return { ok: false, error: 'no_setup' };
+  return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'setup', phone: factorPhone(deps.config.secretKey, pending), locale }, client);
 }
 
 /**

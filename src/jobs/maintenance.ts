@@ -1,5 +1,6 @@
 import { purgeOldRateLimits } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
+import { sealUnsealedPhones } from '../factors/second-factor/store.js';
 import { purgeStaleSessions } from '../sessions/web-sessions.js';
 
 /** Delivered jobs (their bodies already scrubbed) are kept a month for the dev outbox and support. */
@@ -7,16 +8,24 @@ const keepDoneJobsDays = 30;
 
 /**
  * Housekeeping that keeps tables from growing without bound: sessions nobody can use any more,
- * rate-limit windows long ended, delivered jobs past their keeping time. Failed jobs stay until an
+ * rate-limit windows long ended, delivered jobs past their keeping time; and it seals phone numbers
+ * stored before numbers were sealed. Failed jobs stay until an
  * operator looks at them; audit rows are never touched. Runs across organizations by design;
  * `onlyTenantId` limits it to one (tests share a database with other tests).
  */
-export async function runMaintenance(db: Queryable, now: Date, onlyTenantId: string | null = null): Promise<{ sessions: number; rateLimits: number; jobs: number }> {
+export async function runMaintenance(
+  db: Queryable,
+  now: Date,
+  options: { onlyTenantId?: string | null; secretKey?: Buffer } = {},
+): Promise<{ sessions: number; rateLimits: number; jobs: number; sealedPhones: number }> {
+  const onlyTenantId = options.onlyTenantId ?? null;
   const sessions = await purgeStaleSessions(db, now, onlyTenantId);
   const rateLimits = await purgeOldRateLimits(db, now, onlyTenantId);
   const jobs = await db.query('DELETE FROM job WHERE done_at IS NOT NULL AND done_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [
     new Date(now.getTime() - keepDoneJobsDays * 24 * 3600_000),
     onlyTenantId,
   ]);
-  return { sessions, rateLimits, jobs: jobs.length };
+  // Numbers stored before they were sealed are sealed now (SECURITY 45), a batch per pass.
+  const sealedPhones = options.secretKey ? await sealUnsealedPhones(db, options.secretKey, onlyTenantId) : 0;
+  return { sessions, rateLimits, jobs: jobs.length, sealedPhones };
 }

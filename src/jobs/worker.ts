@@ -20,7 +20,14 @@ export interface JobWorker {
  * `scope`, when given, names the organizations this worker serves (all by default): a way to split
  * the queue between workers, and what keeps tests that share one database apart.
  */
-export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, handlers: Record<string, JobHandler>, scope?: () => readonly string[]): JobWorker {
+export function createJobWorker(
+  db: Db,
+  clock: Clock,
+  log: FastifyBaseLogger,
+  handlers: Record<string, JobHandler>,
+  options: { scope?: () => readonly string[]; secretKey?: Buffer } = {},
+): JobWorker {
+  const scope = options.scope;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let lastMaintenanceAt = 0;
@@ -58,7 +65,7 @@ export function createJobWorker(db: Db, clock: Clock, log: FastifyBaseLogger, ha
       return next;
     },
     async runMaintenance() {
-      const removed = await runMaintenance(db, clock.now());
+      const removed = await runMaintenance(db, clock.now(), { secretKey: options.secretKey });
       log.info({ removed }, 'maintenance done');
     },
     start(intervalMs) {

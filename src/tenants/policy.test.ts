@@ -225,7 +225,7 @@ test('policies read from storage do not share the default methods array', () => 
 test('weakenedKeys names exactly the changes that make the policy less strict (SECURITY 40)', async () => {
   const { weakenedKeys } = await import('./policy.js');
   const base = { ...defaultPolicy, twoFactorMethods: ['totp' as const] };
-  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true };
+  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true };
   assert.deepEqual(new Set(weakenedKeys(base, weaker)), new Set(Object.keys(defaultPolicy)));
   const stricter = { ...base, twoFactorClients: 'required' as const, passwordMinLength: 16, idleMinutes: 15, absoluteHours: 4, maxCodeValidityDays: 0, welcomeLinkHours: 24, resetLinkMinutes: 15 };
   assert.deepEqual(weakenedKeys(base, stricter), []);

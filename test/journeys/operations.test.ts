@@ -114,10 +114,10 @@ describe('maintenance', () => {
     assert.equal(await count(), 2);
     // Scoped to this org: the test database is shared with tests running at the same time.
     t.clock.advanceSeconds(25 * 3600);
-    await runMaintenance(t.deps.db, t.clock.now(), org.tenantId);
+    await runMaintenance(t.deps.db, t.clock.now(), { onlyTenantId: org.tenantId });
     assert.equal(await count(), 1, 'the never-used session is gone');
     t.clock.advanceSeconds(31 * 24 * 3600);
-    await runMaintenance(t.deps.db, t.clock.now(), org.tenantId);
+    await runMaintenance(t.deps.db, t.clock.now(), { onlyTenantId: org.tenantId });
     assert.equal(await count(), 0);
   });
 });

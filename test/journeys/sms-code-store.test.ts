@@ -18,12 +18,12 @@ async function codeStore(purpose: SmsPurpose) {
   return {
     scope,
     async issue() {
-      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phone: smsPhone }));
+      const issued = await t.deps.db.transaction((tx) => issueSmsCode(tx, t.deps, { ...scope, phoneDigest: smsPhone }));
       assert.ok(issued.ok, 'within the send limits');
       return issued;
     },
     settle: (issued: { codeId: string }) => settleSentSmsCode(t.deps.db, { ...scope, codeId: issued.codeId }, t.clock.now()),
-    verify: (code: string) => verifySmsCode(t.deps.db, { ...scope, phone: smsPhone }, code, t.clock.now()),
+    verify: (code: string) => verifySmsCode(t.deps.db, { ...scope, phoneDigest: smsPhone }, code, t.clock.now()),
   };
 }
 

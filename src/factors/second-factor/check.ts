@@ -11,7 +11,8 @@ import { useRecoveryCode } from '../recovery-codes/store.js';
 import { verifySmsCode, type SmsPurpose } from '../sms-code/store.js';
 import { openTotpSecret } from '../totp/sealed-secret.js';
 import { findTotpStep, totpDefaults } from '../totp/totp.js';
-import { claimTotpStep, findActiveFactor, type SecondFactor } from './store.js';
+import { phoneDigest } from '../sms-code/phone.js';
+import { claimTotpStep, factorPhone, findActiveFactor, type SecondFactor } from './store.js';
 
 export type { CodeAttempt };
 
@@ -102,5 +103,6 @@ export async function checkFactorCode(deps: Deps, factor: SecondFactor, sms: { a
     const step = findTotpStep(secret, code, Math.floor(now.getTime() / 1000), totpDefaults);
     return step !== null && (await claimTotpStep(deps.db, factor, step));
   }
-  return verifySmsCode(deps.db, { tenantId: factor.tenantId, accountId: factor.accountId, sessionId: sms.attemptId, purpose: sms.purpose, phone: factor.phone! }, code, now);
+  const digest = phoneDigest(deps.config.secretKey, factor, factorPhone(deps.config.secretKey, factor));
+  return verifySmsCode(deps.db, { tenantId: factor.tenantId, accountId: factor.accountId, sessionId: sms.attemptId, purpose: sms.purpose, phoneDigest: digest }, code, now);
 }

@@ -3,6 +3,7 @@ import type { RandomSource } from '../../core/random.js';
 import type { Role } from '../../accounts/roles.js';
 import type { Queryable } from '../../db/db.js';
 import type { Policy } from '../../tenants/policy.js';
+import { isUnsealedPhone, openPhone, sealPhone } from '../sms-code/phone.js';
 
 export type SecondFactorMethod = 'totp' | 'sms';
 
@@ -13,7 +14,8 @@ export interface SecondFactor {
   method: SecondFactorMethod;
   status: 'pending' | 'active';
   totpSecretSealed: string | null;
-  phone: string | null;
+  /** The SMS number, sealed (SECURITY 45): `factorPhone` opens it. */
+  phoneSealed: string | null;
   setupSessionId: string | null;
   createdAt: Date;
 }
@@ -25,12 +27,12 @@ interface Row {
   method: SecondFactorMethod;
   status: 'pending' | 'active';
   totp_secret_sealed: string | null;
-  phone: string | null;
+  phone_sealed: string | null;
   setup_session_id: string | null;
   created_at: Date;
 }
 
-const columns = 'tenant_id, id, account_id, method, status, totp_secret_sealed, phone, setup_session_id, created_at';
+const columns = 'tenant_id, id, account_id, method, status, totp_secret_sealed, phone_sealed, setup_session_id, created_at';
 
 const toFactor = (row: Row): SecondFactor => ({
   tenantId: row.tenant_id,
@@ -39,7 +41,7 @@ const toFactor = (row: Row): SecondFactor => ({
   method: row.method,
   status: row.status,
   totpSecretSealed: row.totp_secret_sealed,
-  phone: row.phone,
+  phoneSealed: row.phone_sealed,
   setupSessionId: row.setup_session_id,
   createdAt: row.created_at,
 });
@@ -72,13 +74,13 @@ export async function findPendingFactor(db: Queryable, tenantId: string, account
 export async function insertPendingFactor(
   db: Queryable,
   deps: { clock: Clock; random: RandomSource },
-  input: { tenantId: string; accountId: string; sessionId: string; method: SecondFactorMethod; totpSecretSealed?: string; phone?: string },
+  input: { tenantId: string; accountId: string; sessionId: string; method: SecondFactorMethod; totpSecretSealed?: string; phoneSealed?: string },
 ): Promise<SecondFactor> {
   await db.query(`DELETE FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'pending'`, [input.tenantId, input.accountId]);
   const rows = await db.query<Row>(
-    `INSERT INTO second_factor (tenant_id, id, account_id, method, status, totp_secret_sealed, phone, setup_session_id, created_at)
+    `INSERT INTO second_factor (tenant_id, id, account_id, method, status, totp_secret_sealed, phone_sealed, setup_session_id, created_at)
      VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8) RETURNING ${columns}`,
-    [input.tenantId, deps.random.uuid(), input.accountId, input.method, input.totpSecretSealed ?? null, input.phone ?? null, input.sessionId, deps.clock.now()],
+    [input.tenantId, deps.random.uuid(), input.accountId, input.method, input.totpSecretSealed ?? null, input.phoneSealed ?? null, input.sessionId, deps.clock.now()],
   );
   return toFactor(rows[0]!);
 }
@@ -129,4 +131,29 @@ export async function claimTotpStep(db: Queryable, factor: SecondFactor, step: b
     [factor.tenantId, factor.id, step.toString()],
   );
   return rows.length === 1;
+}
+
+/** The SMS number of a factor, opened (it is sealed at rest, SECURITY 45). */
+export function factorPhone(secretKey: Buffer, factor: SecondFactor): string {
+  if (!factor.phoneSealed) throw new Error('this factor has no phone number');
+  return openPhone(secretKey, factor, factor.phoneSealed);
+}
+
+/**
+ * Seals the numbers stored before numbers were sealed (maintenance, in every organization). Each
+ * is rewritten only if it is still the plain one it read, so a change meanwhile is never undone.
+ */
+export async function sealUnsealedPhones(db: Queryable, secretKey: Buffer, onlyTenantId: string | null = null): Promise<number> {
+  const rows = await db.query<{ tenant_id: string; id: string; account_id: string; phone_sealed: string }>(
+    "SELECT tenant_id, id, account_id, phone_sealed FROM second_factor WHERE phone_sealed LIKE '+%' AND ($1::uuid IS NULL OR tenant_id = $1::uuid) LIMIT 1000",
+    [onlyTenantId],
+  );
+  let sealed = 0;
+  for (const row of rows) {
+    if (!isUnsealedPhone(row.phone_sealed)) continue;
+    const value = sealPhone(secretKey, { tenantId: row.tenant_id, accountId: row.account_id }, row.phone_sealed);
+    const done = await db.query('UPDATE second_factor SET phone_sealed = $4 WHERE tenant_id = $1 AND id = $2 AND phone_sealed = $3 RETURNING id', [row.tenant_id, row.id, row.phone_sealed, value]);
+    sealed += done.length;
+  }
+  return sealed;
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.js';
 import { recordDeliveredMessage } from '../../jobs/queue.js';
 import { renderSmsCode } from '../../messaging/sms-texts.js';
 import type { Locale, Organization } from '../../tenants/organizations.js';
+import { phoneDigest } from './phone.js';
 import { issueSmsCode, settleSentSmsCode, withdrawUnsentSmsCode, type SmsPurpose } from './store.js';
 
 /** The job kind under which the dev outbox lists SMS messages (development only). */
@@ -28,7 +29,8 @@ export async function sendSmsCode(
   const sms = deps.sms;
   if (!sms) return { ok: false, error: 'no_sms' };
   const scope = { tenantId: org.tenantId, accountId: account.id, sessionId: input.attemptId, purpose: input.purpose };
-  const issued = await deps.db.transaction((tx) => issueSmsCode(tx, deps, { ...scope, phone: input.phone }));
+  const digest = phoneDigest(deps.config.secretKey, { tenantId: org.tenantId, accountId: account.id }, input.phone);
+  const issued = await deps.db.transaction((tx) => issueSmsCode(tx, deps, { ...scope, phoneDigest: digest }));
   if (!issued.ok) return issued;
   const message = renderSmsCode(input.locale, org.name, issued.code, input.purpose);
   try {

@@ -20,7 +20,7 @@ export type IssueSmsCodeOutcome = { ok: true; code: string; codeId: string } | {
 export async function issueSmsCode(
   tx: Queryable,
   deps: { clock: Clock; random: RandomSource },
-  input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phone: string },
+  input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phoneDigest: string },
 ): Promise<IssueSmsCodeOutcome> {
   const now = deps.clock.now();
   await lockAccountRow(tx, input.tenantId, input.accountId);
@@ -44,9 +44,9 @@ export async function issueSmsCode(
   const code = generateSmsCode(deps.random);
   const codeId = deps.random.uuid();
   await tx.query(
-    `INSERT INTO sms_code (tenant_id, id, account_id, session_id, purpose, phone, code_hash, created_at, expires_at, pending)
+    `INSERT INTO sms_code (tenant_id, id, account_id, session_id, purpose, phone_digest, code_hash, created_at, expires_at, pending)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, true)`,
-    [input.tenantId, codeId, input.accountId, input.sessionId, input.purpose, input.phone, hashSmsCode(code, codeId), now, addSeconds(now, smsCodeRules.validSeconds)],
+    [input.tenantId, codeId, input.accountId, input.sessionId, input.purpose, input.phoneDigest, hashSmsCode(code, codeId), now, addSeconds(now, smsCodeRules.validSeconds)],
   );
   return { ok: true, code, codeId };
 }
@@ -77,7 +77,7 @@ export async function withdrawUnsentSmsCode(db: Queryable, tenantId: string, cod
  * counted first (at most 5), then single use by compare-and-set. A login code never confirms
  * anything else (SECURITY 11), and a code sent to one number never confirms another.
  */
-export async function verifySmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phone: string }, code: string, now: Date): Promise<boolean> {
+export async function verifySmsCode(db: Db, input: { tenantId: string; accountId: string; sessionId: string; purpose: SmsPurpose; phoneDigest: string }, code: string, now: Date): Promise<boolean> {
   const normalized = normalizeSmsCode(code);
   if (!normalized) return false;
   const [row] = await db.query<{ id: string; code_hash: Uint8Array }>(
@@ -85,9 +85,9 @@ export async function verifySmsCode(db: Db, input: { tenantId: string; accountId
       WHERE (tenant_id, id) = (SELECT tenant_id, id FROM sms_code
               WHERE tenant_id = $1 AND account_id = $2 AND session_id = $3 AND purpose = $4 AND NOT pending AND used_at IS NULL AND expires_at > $5
               ORDER BY created_at DESC LIMIT 1)
-        AND attempts < $6 AND phone = $7
+        AND attempts < $6 AND phone_digest = $7
       RETURNING id, code_hash`,
-    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, smsCodeRules.maxTries, input.phone],
+    [input.tenantId, input.accountId, input.sessionId, input.purpose, now, smsCodeRules.maxTries, input.phoneDigest],
   );
   if (!row || !smsCodeMatches(normalized, row.id, row.code_hash)) return false;
   const used = await db.query('UPDATE sms_code SET used_at = $3 WHERE tenant_id = $1 AND id = $2 AND used_at IS NULL RETURNING id', [input.tenantId, row.id, now]);

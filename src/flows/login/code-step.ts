@@ -4,7 +4,7 @@ import { guessOneUseCredential } from '../../core/guess-budget.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
 import { checkSecondFactor, codeBudget, type CodeCheckFailure, type CodeInput } from '../../factors/second-factor/check.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { factorPhone, findActiveFactor } from '../../factors/second-factor/store.js';
 import { sendSmsCode, type SendSmsOutcome } from '../../factors/sms-code/send.js';
 import { hasFreshSmsCode } from '../../factors/sms-code/store.js';
 import { browserName, effectiveValidity, trustBrowser } from '../../factors/trusted-browser/store.js';
@@ -126,7 +126,7 @@ export async function openCodeStep(deps: Deps, org: Organization, client: Reques
   if (factor?.method !== 'sms') return { ok: true, method: factor?.method ?? null };
   const scope = { tenantId: org.tenantId, accountId: attempt.account.id, sessionId: attempt.session.id, purpose: 'login' as const };
   if (await hasFreshSmsCode(deps.db, scope, deps.clock.now())) return { ok: true, method: 'sms' };
-  const sent = await sendSmsCode(deps, org, attempt.account, { attemptId: attempt.session.id, purpose: 'login', phone: factor.phone!, locale: attempt.locale }, client);
+  const sent = await sendSmsCode(deps, org, attempt.account, { attemptId: attempt.session.id, purpose: 'login', phone: factorPhone(deps.config.secretKey, factor), locale: attempt.locale }, client);
   return sent.ok ? { ok: true, method: 'sms' } : { ...sent, method: 'sms' };
 }
 
@@ -134,5 +134,5 @@ export async function openCodeStep(deps: Deps, org: Organization, client: Reques
 export async function resendLoginCode(deps: Deps, org: Organization, client: RequestContext, attempt: WebCodeAttempt): Promise<SendSmsOutcome> {
   const factor = await findActiveFactor(deps.db, org.tenantId, attempt.account.id);
   if (factor?.method !== 'sms') return { ok: false, error: 'no_sms' };
-  return sendSmsCode(deps, org, attempt.account, { attemptId: attempt.session.id, purpose: 'login', phone: factor.phone!, locale: attempt.locale }, client);
+  return sendSmsCode(deps, org, attempt.account, { attemptId: attempt.session.id, purpose: 'login', phone: factorPhone(deps.config.secretKey, factor), locale: attempt.locale }, client);
 }

@@ -4,7 +4,7 @@ import { recordAudit, type RequestContext } from '../../audit/audit.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
 import { attemptPassword } from '../../factors/password/attempts.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { factorPhone, findActiveFactor } from '../../factors/second-factor/store.js';
 import { sendSmsCode } from '../../factors/sms-code/send.js';
 import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
 import { createAppChallenge } from '../../sessions/app-login-challenges.js';
@@ -107,7 +107,7 @@ export async function submitPassword(
   // With SMS, the code goes out now, bound to this challenge (the browser sends it when its code
   // page opens). A new login starts a new challenge and, within the SMS limits, a new code.
   if (factor.method === 'sms') {
-    const sent = await sendSmsCode(deps, org, account, { attemptId: challenge.challenge.id, purpose: 'login', phone: factor.phone!, locale: account.locale ?? org.defaultLocale }, client);
+    const sent = await sendSmsCode(deps, org, account, { attemptId: challenge.challenge.id, purpose: 'login', phone: factorPhone(deps.config.secretKey, factor), locale: account.locale ?? org.defaultLocale }, client);
     if (!sent.ok) deps.log.warn({ error: sent.error }, 'app login: the SMS code could not be sent; a recovery code still works');
   }
   return { ok: true, next: 'second_factor', challengeId: challenge.token, methods: [factor.method, 'recovery'] };
