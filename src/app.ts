@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { passwordResetJobHandler, passwordResetJobKind } from './flows/password-reset.js';
 import { registrationJobHandler, registrationJobKind } from './flows/registration.js';
 import { maxBodyBytes, registerBodyParsers } from './http/body-parsers.js';
+import { capConnectionsPerAddress, timeoutOptions } from './http/connection-limits.js';
 import { ambiguousHost } from './http/host-headers.js';
 import { setSecurityHeaders } from './http/security-headers.js';
 import { createJobWorker, type JobWorker } from './jobs/worker.js';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     // A hop count trusts exactly that many proxies next to us (proxy-addr semantics).
     trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     bodyLimit: maxBodyBytes,
+    ...timeoutOptions(config.connections),
     requestIdHeader: false,
     genReqId: () => options.random.uuid(),
     // A path that is no valid URL (`/%zz`) is refused before routing: in the words of its surface.
@@ -106,6 +108,11 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     },
     { scope: options.jobScope, secretKey: config.secretKey },
   );
+
+  // Behind a proxy every connection is the proxy's: the cap there is the proxy's job (README).
+  if (config.trustProxy === false && config.connections.maxConnectionsPerAddress > 0) {
+    capConnectionsPerAddress(app.server, config.connections.maxConnectionsPerAddress, app.log);
+  }
 
   app.decorateRequest('org', null);
   registerBodyParsers(app);

@@ -44,3 +44,13 @@ test('loopback addresses', () => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', 'LOCALHOST']) assert.equal(isLoopbackAddress(host), true, host);
   for (const host of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.org', '127.0.0.1.example.org']) assert.equal(isLoopbackAddress(host), false, host);
 });
+
+test('SECURITY 34: connection limits have safe defaults and refuse nonsense', () => {
+  const { connections } = loadConfig({});
+  assert.deepEqual(connections, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 20_000, maxConnectionsPerAddress: 64 });
+  assert.equal(loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0' }).connections.maxConnectionsPerAddress, 0, '0 turns the cap off (a proxy caps instead)');
+  for (const variable of ['REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_ADDRESS']) {
+    for (const bad of ['-1', 'soon', '1.5', '99999999']) refuses({ [variable]: bad }, variable);
+  }
+  refuses({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, 'HEADERS_TIMEOUT_MS');
+});

@@ -28,12 +28,27 @@ export interface Config {
   logLevel: string;
   /** True when messages go to the dev outbox instead of SMTP. */
   devOutbox: boolean;
+  /** How long clients may take and how many connections one address may hold (SECURITY 34). */
+  connections: ConnectionLimits;
   /** How SMS codes go out (SPEC 8); `none` offers no SMS method at all. */
   sms:
     | { provider: 'dev' }
     | { provider: 'none' }
     | { provider: 'twilio'; accountSid: string; authToken: string; from: string; baseUrl: string | undefined }
     | { provider: 'webhook'; url: string };
+}
+
+export interface ConnectionLimits {
+  /** The whole request, headers and body, must have arrived within this (REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** The headers must have arrived within this (HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this (KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** A connection on which nothing moves is closed after this (IDLE_TIMEOUT_MS). */
+  idleTimeoutMs: number;
+  /** The most open connections of one client address; 0 for no cap (MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -103,6 +118,27 @@ function smsConfig(env: Env, plainlyLocal: boolean): Config['sms'] {
   }
 }
 
+function whole(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+function connectionLimits(env: Env): ConnectionLimits {
+  const limits = {
+    requestTimeoutMs: whole(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    headersTimeoutMs: whole(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    keepAliveTimeoutMs: whole(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+    idleTimeoutMs: whole(env, 'IDLE_TIMEOUT_MS', 20_000, 100, 600_000),
+    maxConnectionsPerAddress: whole(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
+  };
+  // Node cuts the headers at the sooner of the two; a longer header time would be a lie.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS', 'must not be longer than REQUEST_TIMEOUT_MS');
+  return limits;
+}
+
 function trustProxy(raw: string | undefined): false | number | string[] {
   if (raw === undefined || raw === 'false' || raw === '0') return false;
   // `true` means one reverse proxy directly in front, the common case.
@@ -148,6 +184,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: optional(env, 'METRICS_TOKEN'),
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     devOutbox: smtpUrl === undefined,
+    connections: connectionLimits(env),
     sms: smsConfig(env, plainlyLocal),
   };
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Deps } from './deps.js';
 import { errorStatus, logEscapedError } from './http/errors.js';
 import { passwordVerificationCount } from './factors/password/hashing.js';
+import { renderMetrics } from './core/metrics.js';
 
 const responsesByStatusClass = new Map<string, number>();
 
@@ -63,6 +64,7 @@ export async function registerOperationsSurface(app: FastifyInstance, deps: Deps
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${process.memoryUsage().rss}`,
+      ...renderMetrics(),
     ];
     return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
   });
