@@ -10,6 +10,9 @@ export const auditEvents = [
   'login_succeeded',
   'login_failed',
   'login_throttled',
+  // SECURITY 37: anonymous requests (forgot password, registration, welcome renewal) throttled,
+  // one row when a burst starts and one with its count when its window ends.
+  'requests_throttled',
   'logged_out',
   'password_changed',
   'password_reset_requested',

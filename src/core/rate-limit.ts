@@ -68,3 +68,23 @@ export async function purgeOldRateLimits(db: Queryable, now: Date, onlyTenantId:
   ]);
   return rows.length;
 }
+
+export interface EndedWindow {
+  tenantId: string;
+  key: string;
+  windowStart: Date;
+  count: number;
+}
+
+/**
+ * Takes out the windows of keys starting with `prefix` that ended before `now`, for a summary of
+ * what they counted; each is returned once (and deleted in the same statement).
+ */
+export async function takeEndedWindows(db: Queryable, prefix: string, windowSeconds: number, now: Date, onlyTenantId: string | null = null): Promise<EndedWindow[]> {
+  const rows = await db.query<{ tenant_id: string; key: string; window_start: Date; count: number }>(
+    `DELETE FROM rate_limit WHERE starts_with(key, $1) AND window_start <= $2 AND ($3::uuid IS NULL OR tenant_id = $3::uuid)
+     RETURNING tenant_id, key, window_start, count`,
+    [prefix, new Date(now.getTime() - windowSeconds * 1000), onlyTenantId],
+  );
+  return rows.map((r) => ({ tenantId: r.tenant_id, key: r.key, windowStart: r.window_start, count: r.count }));
+}

@@ -14,6 +14,7 @@ import { queueEmail } from '../messaging/outbox.js';
 import { deleteAccountSessions, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import { admitAnonymousRequest } from './anonymous-requests.js';
 import { endAppAccess } from './end-access.js';
 import { openAccountLink, setPasswordThroughLink, type LinkFailure, type SetPasswordFailure } from './set-password.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
@@ -28,9 +29,17 @@ const resetMailsPerAccount = { limit: 3, windowSeconds: 3600 };
  * "Forgot password": the request only queues the work, so the answer and its timing are the same
  * whether or not the address has an account (SECURITY 2).
  */
-export async function requestPasswordReset(deps: Deps, org: Organization, client: RequestContext, input: { email: string; locale: Locale }): Promise<Ok | Failure<'invalid_email'>> {
+export async function requestPasswordReset(
+  deps: Deps,
+  org: Organization,
+  client: RequestContext,
+  input: { email: string; locale: Locale },
+): Promise<Ok | Failure<'invalid_email'> | Failure<'rate_limited', { retryAfterSeconds: number }>> {
   const email = input.email.trim();
   if (!isPlausibleEmail(email)) return { ok: false, error: 'invalid_email' };
+  // SECURITY 37: counted per network and per address before any row is written.
+  const admitted = await admitAnonymousRequest(deps, org, client, 'password_reset', email);
+  if (!admitted.ok) return admitted.error === 'network_throttled' ? { ok: false, error: 'rate_limited', retryAfterSeconds: admitted.retryAfterSeconds } : { ok: true };
   await deps.db.transaction(async (tx) => {
     await enqueueJob(tx, deps, org.tenantId, passwordResetJobKind, { email, locale: input.locale, ip: client.ip, requestId: client.requestId });
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'password_reset_requested', outcome: 'success' });

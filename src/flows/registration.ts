@@ -3,12 +3,13 @@ import { recordAudit, type RequestContext } from '../audit/audit.js';
 import { isPlausibleEmail } from '../accounts/email.js';
 import { validName } from '../accounts/name.js';
 import type { Failure, Ok } from '../core/outcome.js';
-import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
+import { hitRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { queueEmail } from '../messaging/outbox.js';
 import { publicUrl } from '../tenants/public-url.js';
+import { admitAnonymousRequest } from './anonymous-requests.js';
 import { sendWelcome } from './welcome.js';
 
 export const registrationJobKind = 'registration_request';
@@ -30,17 +31,17 @@ export async function requestRegistration(
   if (validName(name) === null) problems.name = 'invalid_name';
   if (!isPlausibleEmail(email)) problems.email = 'invalid_email';
   if (Object.keys(problems).length > 0) return { ok: false, error: 'invalid', problems };
-  // Past this, the form says to try later instead of "check your e-mail": that tells nothing about any address.
-  const limit = await hitRateLimit(deps.db, org.tenantId, `register_ip:${clientIpKey(client.ip)}`, registrationsPerNetwork, deps.clock.now());
-  if (!limit.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: limit.retryAfterSeconds };
+  // SECURITY 37: counted per network and per address before any row is written. Past the
+  // network's budget the form says to try later instead of "check your e-mail": that tells
+  // nothing about any address; past an address's, the answer is the usual one.
+  const admitted = await admitAnonymousRequest(deps, org, client, 'registration', email);
+  if (!admitted.ok) return admitted.error === 'network_throttled' ? { ok: false, error: 'rate_limited', retryAfterSeconds: admitted.retryAfterSeconds } : { ok: true };
   await deps.db.transaction(async (tx) => {
     await enqueueJob(tx, deps, org.tenantId, registrationJobKind, { email, name, locale: input.locale, ip: client.ip, requestId: client.requestId });
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'registration_requested', outcome: 'success' });
   });
   return { ok: true };
 }
-
-const registrationsPerNetwork = { limit: 10, windowSeconds: 3600 };
 
 export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) => Promise<Organization | null>) {
   return async (job: Job): Promise<Record<string, unknown>> => {

@@ -1,6 +1,7 @@
 import type { Account } from '../accounts/accounts.js';
 import { issueAccountToken, lookUpAccountToken } from '../accounts/link-tokens.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { noteThrottled } from '../audit/throttled.js';
 import { countGuess } from '../core/guess-budget.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import { hitRateLimit } from '../core/rate-limit.js';
@@ -76,7 +77,11 @@ export async function completeWelcome(
  */
 export async function renewWelcome(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<Ok | Failure<'rate_limited', { retryAfterSeconds: number }>> {
   const throttled = await countGuess({ db: deps.db, tenantId: org.tenantId, ip: client.ip, now: deps.clock.now() });
-  if (throttled !== null) return { ok: false, error: 'rate_limited', retryAfterSeconds: throttled };
+  if (throttled !== null) {
+    // SECURITY 37: a throttled burst is one audit row when it starts and one with its count at the end.
+    await noteThrottled(deps.db, deps.clock.now(), org.tenantId, client, { event: 'requests_throttled', request: 'welcome_renewal', scope: 'network' });
+    return { ok: false, error: 'rate_limited', retryAfterSeconds: throttled };
+  }
   const lookup = await lookUpAccountToken(deps.db, org.tenantId, 'welcome', token, deps.clock.now());
   if (!lookup.ok && lookup.error === 'unknown') return { ok: true };
   const account = lookup.account;

@@ -1,3 +1,4 @@
+import { summarizeThrottledBursts } from '../audit/throttled.js';
 import { purgeOldRateLimits } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
 import { sealUnsealedPhones } from '../factors/second-factor/store.js';
@@ -8,7 +9,8 @@ const keepDoneJobsDays = 30;
 
 /**
  * Housekeeping that keeps tables from growing without bound: sessions nobody can use any more,
- * rate-limit windows long ended, delivered jobs past their keeping time; and it seals phone numbers
+ * rate-limit windows long ended, delivered jobs past their keeping time; it sums up throttled
+ * bursts in one audit row each (SECURITY 37), and it seals phone numbers
  * stored before numbers were sealed. Failed jobs stay until an
  * operator looks at them; audit rows are never touched. Runs across organizations by design;
  * `onlyTenantId` limits it to one (tests share a database with other tests).
@@ -17,8 +19,10 @@ export async function runMaintenance(
   db: Queryable,
   now: Date,
   options: { onlyTenantId?: string | null; secretKey?: Buffer } = {},
-): Promise<{ sessions: number; rateLimits: number; jobs: number; sealedPhones: number }> {
+): Promise<{ sessions: number; throttleSummaries: number; rateLimits: number; jobs: number; sealedPhones: number }> {
   const onlyTenantId = options.onlyTenantId ?? null;
+  // Before the purge below: an ended window of throttled requests becomes one audit row first.
+  const throttleSummaries = await summarizeThrottledBursts(db, now, onlyTenantId);
   const sessions = await purgeStaleSessions(db, now, onlyTenantId);
   const rateLimits = await purgeOldRateLimits(db, now, onlyTenantId);
   const jobs = await db.query('DELETE FROM job WHERE done_at IS NOT NULL AND done_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [
@@ -27,5 +31,5 @@ export async function runMaintenance(
   ]);
   // Numbers stored before they were sealed are sealed now (SECURITY 45), a batch per pass.
   const sealedPhones = options.secretKey ? await sealUnsealedPhones(db, options.secretKey, onlyTenantId) : 0;
-  return { sessions, rateLimits, jobs: jobs.length, sealedPhones };
+  return { sessions, throttleSummaries, rateLimits, jobs: jobs.length, sealedPhones };
 }

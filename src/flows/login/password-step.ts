@@ -1,6 +1,7 @@
 import { findAccountByEmail, type Account } from '../../accounts/accounts.js';
 import { normalizeEmail } from '../../accounts/email.js';
 import { recordAudit, type RequestContext } from '../../audit/audit.js';
+import { noteThrottled } from '../../audit/throttled.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
 import { attemptPassword } from '../../factors/password/attempts.js';
@@ -59,7 +60,8 @@ async function checkLoginPassword(
     return outcome;
   }
   if (outcome.error === 'rate_limited') {
-    await recordAudit(deps.db, now, client, { tenantId: org.tenantId, event: 'login_throttled', outcome: 'failure', details: { scope: 'ip', via } });
+    // SECURITY 37: one row when the burst starts, one with its count when its window ends.
+    await noteThrottled(deps.db, now, org.tenantId, client, { event: 'login_throttled', via });
     return outcome;
   }
   await recordAudit(deps.db, now, client, {

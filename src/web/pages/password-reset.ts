@@ -6,6 +6,7 @@ import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { signCount } from '../signed-count.js';
+import { throttledForm } from './errors.js';
 import { smsErrorText, stepUpErrors } from './code-fields.js';
 import { linkThrottledPage } from './link-pages.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
@@ -29,6 +30,7 @@ export const submitForgot: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
   const email = field(body, 'email').trim();
   const requested = await requestPasswordReset(deps, ctx.org, ctx.client, { email, locale: ctx.locale });
+  if (!requested.ok && requested.error === 'rate_limited') return throttledForm(page, forgotForm(page, email, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(requested.retryAfterSeconds / 60) }) }), requested.retryAfterSeconds);
   if (!requested.ok) return forgotForm(page, email, { email: ctx.t('form.error.email') });
   const text = html`<p>${ctx.t('forgot.sent.text', { minutes: ctx.org.policy.resetLinkMinutes })}</p><p>${ctx.t('register.sent.spam')}</p>
 <p><a href="/login">${ctx.t('forgot.back')}</a></p>`;

@@ -5,7 +5,7 @@ import { ensureSession } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { notFoundPage } from './errors.js';
+import { notFoundPage, throttledForm } from './errors.js';
 
 async function registerForm(page: PageRequest, values: { email: string; name: string }, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps, reply } = page;
@@ -36,7 +36,7 @@ export const submitRegister: PageHandler = async (page) => {
       case 'closed':
         return notFoundPage(ctx);
       case 'rate_limited':
-        return registerForm(page, values, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(requested.retryAfterSeconds / 60) }) });
+        return throttledForm(page, registerForm(page, values, { email: ctx.t('login.error.rateLimited', { minutes: Math.ceil(requested.retryAfterSeconds / 60) }) }), requested.retryAfterSeconds);
       case 'invalid': {
         const errors: FormErrors = {};
         if (requested.problems.name) errors.name = ctx.t('register.error.name');
