@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { RandomSource } from '../core/random.js';
 import type { Queryable } from '../db/db.js';
 import type { Locale } from '../tenants/organizations.js';
-import { normalizeEmail } from './email.js';
+import { cleanEmail, emailSkeleton, normalizeEmail } from './email.js';
 import type { CodeValidity } from '../factors/trusted-browser/store.js';
 import type { Role } from './roles.js';
 
@@ -22,6 +22,8 @@ export interface Account {
   lastFailedLoginAt: Date | null;
   /** How long a verified code stays valid on a browser (SPEC 4.6). */
   codeValidity: CodeValidity;
+  /** Made through the registration form: until a password is set, its address is unconfirmed (SECURITY 38). */
+  selfRegistered: boolean;
   createdAt: Date;
 }
 
@@ -38,11 +40,12 @@ interface AccountRow {
   failed_login_count: number;
   last_failed_login_at: Date | null;
   code_validity: CodeValidity;
+  self_registered: boolean;
   created_at: Date;
 }
 
 const accountColumns = `tenant_id, id, email, name, role, state, locale, password_hash, password_changed_at,
-  failed_login_count, last_failed_login_at, code_validity, created_at`;
+  failed_login_count, last_failed_login_at, code_validity, self_registered, created_at`;
 
 function toAccount(row: AccountRow): Account {
   return {
@@ -58,6 +61,7 @@ function toAccount(row: AccountRow): Account {
     failedLoginCount: row.failed_login_count,
     lastFailedLoginAt: row.last_failed_login_at,
     codeValidity: row.code_validity,
+    selfRegistered: row.self_registered,
     createdAt: row.created_at,
   };
 }
@@ -82,20 +86,95 @@ export async function findAccountByEmail(db: Queryable, tenantId: string, email:
   return rows[0] ? toAccount(rows[0]) : null;
 }
 
-/** Inserts an invited account; null when the address already has an account in this org. */
+/**
+ * The account whose address looks the same as this one (SECURITY 39): equal once normalized, or
+ * with the same confusable skeleton. The exact one first.
+ */
+export async function findLookAlikeAccount(db: Queryable, tenantId: string, email: string): Promise<Account | null> {
+  const rows = await db.query<AccountRow>(
+    `SELECT ${accountColumns} FROM account WHERE tenant_id = $1 AND (email_normalized = $2 OR email_skeleton = $3)
+      ORDER BY email_normalized = $2 DESC LIMIT 1`,
+    [tenantId, normalizeEmail(email), emailSkeleton(email)],
+  );
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/**
+ * Inserts an invited account, its address in clean form with its skeleton; null when the address,
+ * or one that looks the same, already has an account in this org (both are unique per org).
+ */
 export async function insertInvitedAccount(
   db: Queryable,
   deps: { clock: Clock; random: RandomSource },
-  input: { tenantId: string; email: string; name: string; role: Role; locale: Locale | null; createdBy: string | null },
+  input: { tenantId: string; email: string; name: string; role: Role; locale: Locale | null; createdBy: string | null; selfRegistered?: boolean },
 ): Promise<Account | null> {
   const rows = await db.query<AccountRow>(
-    `INSERT INTO account (tenant_id, id, email, email_normalized, name, role, state, locale, created_by, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'invited', $7, $8, $9)
-     ON CONFLICT (tenant_id, email_normalized) DO NOTHING
+    `INSERT INTO account (tenant_id, id, email, email_normalized, email_skeleton, name, role, state, locale, created_by, self_registered, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'invited', $8, $9, $10, $11)
+     ON CONFLICT DO NOTHING
      RETURNING ${accountColumns}`,
-    [input.tenantId, deps.random.uuid(), input.email.trim(), normalizeEmail(input.email), input.name.trim(), input.role, input.locale, input.createdBy, deps.clock.now()],
+    [
+      input.tenantId,
+      deps.random.uuid(),
+      cleanEmail(input.email),
+      normalizeEmail(input.email),
+      emailSkeleton(input.email),
+      input.name.trim(),
+      input.role,
+      input.locale,
+      input.createdBy,
+      input.selfRegistered ?? false,
+      deps.clock.now(),
+    ],
   );
   return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/**
+ * Staff take over an account that only self-registered and never set a password (SECURITY 39):
+ * it becomes theirs, with the name, role and language they gave. Null if it is no longer such an
+ * account (it set a password meanwhile).
+ */
+export async function takeOverSelfRegisteredAccount(
+  db: Queryable,
+  tenantId: string,
+  accountId: string,
+  input: { name: string; role: Role; locale: Locale | null; createdBy: string | null },
+): Promise<Account | null> {
+  const rows = await db.query<AccountRow>(
+    `UPDATE account SET name = $3, role = $4, locale = $5, created_by = $6, self_registered = false
+      WHERE tenant_id = $1 AND id = $2 AND self_registered AND state = 'invited' AND password_hash IS NULL
+      RETURNING ${accountColumns}`,
+    [tenantId, accountId, input.name.trim(), input.role, input.locale, input.createdBy],
+  );
+  return rows[0] ? toAccount(rows[0]) : null;
+}
+
+/**
+ * Maintenance: gives accounts from before SECURITY 39 their skeleton, a batch per pass. Where an
+ * older account of the org already has the same one, the row keeps none and is reported: two such
+ * accounts are for an operator to look at, not for a machine to merge.
+ */
+export async function fillEmailSkeletons(db: Queryable, onlyTenantId: string | null, batch = 500): Promise<{ filled: number; lookAlikes: { tenantId: string; email: string; lookAlikeOf: string }[] }> {
+  const rows = await db.query<{ tenant_id: string; id: string; email: string }>(
+    `SELECT tenant_id, id, email FROM account WHERE email_skeleton IS NULL AND ($1::uuid IS NULL OR tenant_id = $1::uuid) ORDER BY created_at LIMIT $2`,
+    [onlyTenantId, batch],
+  );
+  let filled = 0;
+  const lookAlikes: { tenantId: string; email: string; lookAlikeOf: string }[] = [];
+  for (const row of rows) {
+    const skeleton = emailSkeleton(row.email);
+    const taken = await db.query<{ email: string }>('SELECT email FROM account WHERE tenant_id = $1 AND email_skeleton = $2', [row.tenant_id, skeleton]);
+    if (taken[0]) {
+      // Marked with an impossible skeleton, so the next pass does not look at it again.
+      await db.query("UPDATE account SET email_skeleton = '!' || id::text WHERE tenant_id = $1 AND id = $2", [row.tenant_id, row.id]);
+      lookAlikes.push({ tenantId: row.tenant_id, email: row.email, lookAlikeOf: taken[0].email });
+      continue;
+    }
+    await db.query('UPDATE account SET email_skeleton = $3 WHERE tenant_id = $1 AND id = $2 AND email_skeleton IS NULL', [row.tenant_id, row.id, skeleton]);
+    filled += 1;
+  }
+  return { filled, lookAlikes };
 }
 
 export async function addCareRelation(db: Queryable, tenantId: string, professionalId: string, clientId: string, at: Date): Promise<void> {

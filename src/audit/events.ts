@@ -3,6 +3,9 @@ export const auditEvents = [
   'organization_created',
   'policy_changed',
   'account_created',
+  // SECURITY 39: staff created an account for an address that had only self-registered (never
+  // confirmed); that invited account became theirs.
+  'self_registration_taken_over',
   'welcome_email_sent',
   'welcome_link_renewal_requested',
   'account_activated',

@@ -83,7 +83,7 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
     const recipient = { ...account, locale: account.locale ?? payload.locale };
     await deps.db.transaction(async (tx) => {
       // An account that never set a password gets its welcome link again instead.
-      if (account.state === 'invited') await sendWelcome(tx, deps, org, recipient, { actorAccountId: null, client, kind: 'welcome' });
+      if (account.state === 'invited') await sendWelcome(tx, deps, org, recipient, { actorAccountId: null, client });
       else await sendPasswordReset(tx, deps, org, recipient, client, null);
     });
     return { outcome: 'sent' };

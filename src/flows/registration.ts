@@ -1,6 +1,6 @@
-import { findAccountByEmail, insertInvitedAccount } from '../accounts/accounts.js';
+import { findLookAlikeAccount, insertInvitedAccount } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
-import { isPlausibleEmail } from '../accounts/email.js';
+import { isPlausibleEmail, normalizeEmail } from '../accounts/email.js';
 import { validName } from '../accounts/name.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import { hitRateLimit } from '../core/rate-limit.js';
@@ -52,7 +52,10 @@ export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) =
     const limit = await hitRateLimit(deps.db, org.tenantId, `registration_mail:${payload.email.toLowerCase()}`, { limit: 3, windowSeconds: 3600 }, deps.clock.now());
     if (!limit.allowed) return { outcome: 'rate_limited' };
     const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
-    const existing = await findAccountByEmail(deps.db, org.tenantId, payload.email);
+    const existing = await findLookAlikeAccount(deps.db, org.tenantId, payload.email);
+    // An address that only looks like an account's (SECURITY 39) is another mailbox: it gets no
+    // account, and its owner's mailbox no mail it did not ask for.
+    if (existing && normalizeEmail(existing.email) !== normalizeEmail(payload.email)) return { outcome: 'look_alike' };
     if (existing) {
       await queueEmail(deps.db, deps, org, existing, {
         kind: 'already_registered',
@@ -62,10 +65,10 @@ export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) =
       return { outcome: 'already_registered' };
     }
     await deps.db.transaction(async (tx) => {
-      const account = await insertInvitedAccount(tx, deps, { tenantId: org.tenantId, email: payload.email, name: payload.name, role: 'client', locale: payload.locale, createdBy: null });
+      const account = await insertInvitedAccount(tx, deps, { tenantId: org.tenantId, email: payload.email, name: payload.name, role: 'client', locale: payload.locale, createdBy: null, selfRegistered: true });
       if (!account) return;
       await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'account_created', outcome: 'success', subjectAccountId: account.id, details: { role: 'client', via: 'self_registration' } });
-      await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'registration' });
+      await sendWelcome(tx, deps, org, account, { actorAccountId: null, client });
     });
     return { outcome: 'registered' };
   };

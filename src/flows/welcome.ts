@@ -23,18 +23,22 @@ export async function sendWelcome(
   deps: Deps,
   org: Organization,
   account: Account,
-  by: { actorAccountId: string | null; client: RequestContext; kind: 'welcome' | 'registration'; reason?: string },
+  by: { actorAccountId: string | null; client: RequestContext; reason?: string },
 ): Promise<string> {
   const token = await issueAccountToken(db, deps, account, 'welcome', org.policy.welcomeLinkHours * 3600);
   const link = publicUrl(deps.config, org, `/welcome/${token}`);
-  await queueEmail(db, deps, org, account, { kind: by.kind, name: account.name, link, validHours: org.policy.welcomeLinkHours });
+  // A self-registered address is unconfirmed until its password is set: its mail says "confirm
+  // your registration" and carries nothing the requester typed, not even the name (SECURITY 38).
+  const kind = account.selfRegistered ? 'registration' : 'welcome';
+  const validHours = org.policy.welcomeLinkHours;
+  await queueEmail(db, deps, org, account, kind === 'registration' ? { kind, link, validHours } : { kind, name: account.name, link, validHours });
   await recordAudit(db, deps.clock.now(), by.client, {
     tenantId: org.tenantId,
     event: 'welcome_email_sent',
     outcome: 'success',
     actorAccountId: by.actorAccountId,
     subjectAccountId: account.id,
-    details: by.reason === undefined ? { kind: by.kind } : { kind: by.kind, reason: by.reason },
+    details: by.reason === undefined ? { kind } : { kind, reason: by.reason },
   });
   return link;
 }
@@ -90,7 +94,7 @@ export async function renewWelcome(deps: Deps, org: Organization, client: Reques
   if (!limit.allowed) return { ok: true };
   await deps.db.transaction(async (tx) => {
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'welcome_link_renewal_requested', outcome: 'success', subjectAccountId: account.id });
-    await sendWelcome(tx, deps, org, account, { actorAccountId: null, client, kind: 'welcome' });
+    await sendWelcome(tx, deps, org, account, { actorAccountId: null, client });
   });
   return { ok: true };
 }

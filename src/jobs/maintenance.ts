@@ -1,3 +1,4 @@
+import { fillEmailSkeletons } from '../accounts/accounts.js';
 import { summarizeThrottledBursts } from '../audit/throttled.js';
 import { purgeOldRateLimits } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
@@ -19,7 +20,7 @@ export async function runMaintenance(
   db: Queryable,
   now: Date,
   options: { onlyTenantId?: string | null; secretKey?: Buffer } = {},
-): Promise<{ sessions: number; throttleSummaries: number; rateLimits: number; jobs: number; sealedPhones: number }> {
+): Promise<{ sessions: number; throttleSummaries: number; rateLimits: number; jobs: number; sealedPhones: number; emailSkeletons: number; lookAlikeEmails: { tenantId: string; email: string; lookAlikeOf: string }[] }> {
   const onlyTenantId = options.onlyTenantId ?? null;
   // Before the purge below: an ended window of throttled requests becomes one audit row first.
   const throttleSummaries = await summarizeThrottledBursts(db, now, onlyTenantId);
@@ -31,5 +32,7 @@ export async function runMaintenance(
   ]);
   // Numbers stored before they were sealed are sealed now (SECURITY 45), a batch per pass.
   const sealedPhones = options.secretKey ? await sealUnsealedPhones(db, options.secretKey, onlyTenantId) : 0;
-  return { sessions, throttleSummaries, rateLimits, jobs: jobs.length, sealedPhones };
+  // Accounts from before SECURITY 39 get their confusable skeleton, a batch per pass.
+  const skeletons = await fillEmailSkeletons(db, onlyTenantId);
+  return { sessions, throttleSummaries, rateLimits, jobs: jobs.length, sealedPhones, emailSkeletons: skeletons.filled, lookAlikeEmails: skeletons.lookAlikes };
 }

@@ -65,7 +65,8 @@ export function createJobWorker(
       return next;
     },
     async runMaintenance() {
-      const removed = await runMaintenance(db, clock.now(), { secretKey: options.secretKey });
+      const { lookAlikeEmails, ...removed } = await runMaintenance(db, clock.now(), { secretKey: options.secretKey });
+      for (const found of lookAlikeEmails) log.warn({ tenantId: found.tenantId, email: found.email, lookAlikeOf: found.lookAlikeOf }, 'two accounts have addresses that look the same (SECURITY 39): an operator should look at them');
       log.info({ removed }, 'maintenance done');
     },
     start(intervalMs) {

@@ -13,7 +13,7 @@ const policyLink = 'https://linde.example.nl/admin/policy';
 function buildTemplates(name: string): EmailTemplate[] {
   return [
     { kind: 'welcome', name, link, validHours: 168 },
-    { kind: 'registration', name, link, validHours: 24 },
+    { kind: 'registration', link, validHours: 24 },
     { kind: 'already_registered', loginLink: 'https://linde.example.nl/login', resetLink: 'https://linde.example.nl/password/forgot' },
     { kind: 'password_reset', name, link, validMinutes: 60 },
     { kind: 'password_changed', name, helpLink },

@@ -15,8 +15,11 @@ export interface OrgBranding {
 export type EmailTemplate =
   /** Staff created the account: set your password. */
   | { kind: 'welcome'; name: string; link: string; validHours: number }
-  /** Self-registration: confirm and set your password. */
-  | { kind: 'registration'; name: string; link: string; validHours: number }
+  /**
+   * Self-registration: confirm and set your password. No name: until the address is confirmed, a
+   * mail to it carries nothing the requester typed (SECURITY 38), so the form is no relay.
+   */
+  | { kind: 'registration'; link: string; validHours: number }
   /** Someone tried to register with an address that already has an account (SPEC 4.2). */
   | { kind: 'already_registered'; loginLink: string; resetLink: string }
   | { kind: 'password_reset'; name: string; link: string; validMinutes: number }

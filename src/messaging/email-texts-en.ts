@@ -69,7 +69,7 @@ export const enTexts: EmailTexts = {
     }),
     registration: (t, org) => ({
       subject: `Confirm your registration with ${org}`,
-      greeting: `Hello ${t.name},`,
+      greeting: 'Hello,',
       intro: [`You signed up with ${org}. Confirm your registration and choose a password. Then you can log in.`],
       actions: [{ label: 'Confirm registration', url: t.link }],
       outro: [

@@ -78,7 +78,7 @@ export const nlTexts: EmailTexts = {
     }),
     registration: (t, org) => ({
       subject: `Bevestig je aanmelding bij ${org}`,
-      greeting: `Hallo ${t.name},`,
+      greeting: 'Hallo,',
       intro: [
         `Je hebt je aangemeld bij ${org}. Bevestig je aanmelding en kies een wachtwoord. Daarna kun je inloggen.`,
       ],

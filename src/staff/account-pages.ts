@@ -4,7 +4,7 @@ import { listManagedAccounts, performStaffAction, viewManagedAccount, type Manag
 import { createAccount, creatableRoles, type CreateAccountError } from '../flows/staff/create-account.js';
 import { field } from '../http/form-body.js';
 import { inputField, selectField, textareaField } from '../web/fields.js';
-import { formatTime } from '../web/format.js';
+import { emailForStaff, formatTime } from '../web/format.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
@@ -24,7 +24,7 @@ ${found.length === 0
   : html`<table>
   <caption>${t('staff.accounts')}</caption>
   <thead><tr><th scope="col">${t('field.name')}</th><th scope="col">${t('field.email')}</th><th scope="col">${t('field.role')}</th><th scope="col">${t('staff.state')}</th></tr></thead>
-  <tbody>${found.map((a: Account) => html`<tr><td><a href="/staff/accounts/${a.id}">${a.name}</a></td><td>${a.email}</td><td>${t(`role.${a.role}`)}</td><td>${t(`state.${a.state}`)}</td></tr>`)}</tbody>
+  <tbody>${found.map((a: Account) => html`<tr><td><a href="/staff/accounts/${a.id}">${a.name}</a></td><td>${emailForStaff(a.email)}</td><td>${t(`role.${a.role}`)}</td><td>${t(`state.${a.state}`)}</td></tr>`)}</tbody>
 </table>`}`;
   return { html: renderPage(ctx, { title: t('staff.accounts'), body }) };
 };
@@ -36,6 +36,7 @@ const createErrorKeys: Record<CreateAccountError, MessageKey> = {
   invalid_locale: 'account.error.locale',
   role_not_allowed: 'staff.error.roleNotAllowed',
   email_taken: 'staff.error.emailTaken',
+  email_look_alike: 'staff.error.emailLookAlike',
 };
 
 function newAccountForm(page: PageRequest, values: { email: string; name: string; role: string; locale: string }, errors?: FormErrors): PageResult {
@@ -60,7 +61,7 @@ export const submitNewAccount: PageHandler = async (page) => {
   const created = await createAccount(deps, ctx.org, ctx.account!, ctx.client, input);
   if (!created.ok) {
     const errors: FormErrors = {};
-    for (const [name, error] of Object.entries(created.problems)) errors[name] = ctx.t(createErrorKeys[error]);
+    for (const [name, error] of Object.entries(created.problems)) errors[name] = ctx.t(createErrorKeys[error], { other: emailForStaff(created.lookAlikeOf ?? '') });
     return newAccountForm(page, input, errors);
   }
   return { redirect: `/staff/accounts/${created.account.id}?done=created` };
@@ -80,7 +81,7 @@ function accountDetail(page: PageRequest, view: ManagedAccountView, errors?: For
   const { subject, actions } = view;
   const t = ctx.t;
   const body = html`<dl class="facts">
-  <dt>${t('field.email')}</dt><dd>${subject.email}</dd>
+  <dt>${t('field.email')}</dt><dd>${emailForStaff(subject.email)}</dd>
   <dt>${t('field.role')}</dt><dd>${t(`role.${subject.role}`)}</dd>
   <dt>${t('staff.state')}</dt><dd>${t(`state.${subject.state}`)}${view.lockedUntil ? html` · ${t('staff.lockedUntil', { time: formatTime(view.lockedUntil, ctx.locale) })}` : null}</dd>
   <dt>${t('staff.failedLogins')}</dt><dd>${subject.failedLoginCount}</dd>

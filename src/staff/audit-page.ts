@@ -2,6 +2,7 @@ import type { AuditRecord } from '../audit/audit.js';
 import { html } from '../core/html.js';
 import { auditEventNames, searchAuditLog, type AuditQuery, type AuditQueryProblem } from '../flows/staff/audit-log.js';
 import type { WebContext } from '../web/context.js';
+import { emailForStaff } from '../web/format.js';
 import { inputField, selectField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { renderPage, type FormErrors } from '../web/layout.js';
@@ -33,7 +34,7 @@ function auditTable(ctx: WebContext, records: AuditRecord[]) {
   <caption>${t('audit.caption', { count: records.length })}</caption>
   <thead><tr><th scope="col">${t('audit.time')}</th><th scope="col">${t('audit.event')}</th><th scope="col">${t('audit.outcome')}</th><th scope="col">${t('audit.actor')}</th><th scope="col">${t('audit.subject')}</th><th scope="col">IP</th><th scope="col">${t('audit.details')}</th></tr></thead>
   <tbody>${records.map(
-    (r) => html`<tr><td>${r.occurredAt.toISOString()}</td><td>${r.event}</td><td>${r.outcome}</td><td>${r.actorEmail ?? ''}</td><td>${r.subjectEmail ?? ''}</td><td>${r.ip ?? ''}</td><td>${describe(r)}</td></tr>`,
+    (r) => html`<tr><td>${r.occurredAt.toISOString()}</td><td>${r.event}</td><td>${r.outcome}</td><td>${r.actorEmail ? emailForStaff(r.actorEmail) : ''}</td><td>${r.subjectEmail ? emailForStaff(r.subjectEmail) : ''}</td><td>${r.ip ?? ''}</td><td>${describe(r)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }

@@ -1,6 +1,24 @@
+import { domainToASCII } from 'node:url';
 import type { Locale } from '../tenants/organizations.js';
 
 /** A moment as people in the Netherlands read it (the service's time zone), in the page's language. */
 export function formatTime(date: Date, locale: Locale): string {
   return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam' }).format(date);
+}
+
+/**
+ * How staff pages show an address: as it is, and where its domain is an international one, with
+ * the domain's ASCII (punycode) form beside it, so that `bücher.example` and `xn--bcher-kva.example`
+ * — or a Cyrillic look-alike — can be told apart (SECURITY 39).
+ */
+export function emailForStaff(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return email;
+  const domain = email.slice(at + 1);
+  const ascii = /^[\x00-\x7f]*$/.test(domain) ? domain : domainToASCII(domain);
+  const local = email.slice(0, at);
+  const localAscii = /^[\x00-\x7f]*$/.test(local);
+  if (ascii === domain && localAscii) return email;
+  const shownDomain = ascii === '' ? `${domain} (not a valid domain)` : ascii;
+  return `${email} (${localAscii ? local : [...local].map((c) => (c.charCodeAt(0) < 0x80 ? c : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)).join('')}@${shownDomain})`;
 }

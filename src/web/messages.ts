@@ -371,6 +371,10 @@ const catalogue = {
   'staff.done.reactivate': { nl: 'Het account is weer actief.', en: 'The account is active again.' },
   'staff.error.role': { nl: 'Kies een rol.', en: 'Choose a role.' },
   'staff.error.roleNotAllowed': { nl: 'Je mag geen account met deze rol aanmaken.', en: 'You may not create an account with this role.' },
+  'staff.error.emailLookAlike': {
+    nl: 'Dit adres lijkt precies op dat van een ander account ({other}), bijvoorbeeld door een letter uit een ander alfabet. Controleer het adres.',
+    en: 'This address looks just like that of another account ({other}), for example through a letter from another alphabet. Check the address.',
+  },
   'staff.error.emailTaken': { nl: 'Er is al een account met dit e-mailadres.', en: 'There is already an account with this e-mail address.' },
   'staff.error.reason': { nl: 'Vul een reden in.', en: 'Enter a reason.' },
   'staff.error.action': { nl: 'Deze actie is nu niet mogelijk voor dit account.', en: 'This action is not possible for this account now.' },

@@ -27,6 +27,7 @@ function account(overrides: Partial<Account> = {}): Account {
     failedLoginCount: 0,
     lastFailedLoginAt: null,
     codeValidity: '1h',
+    selfRegistered: false,
     createdAt: new Date('2024-03-01T00:00:00.000Z'),
     ...overrides,
   };

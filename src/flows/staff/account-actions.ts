@@ -104,7 +104,7 @@ async function applyAction(
   switch (by.action) {
     case 'resend_welcome':
       if (subject.state !== 'invited') return false;
-      await sendWelcome(tx, deps, org, subject, { actorAccountId: actor.id, client, kind: 'welcome', reason });
+      await sendWelcome(tx, deps, org, subject, { actorAccountId: actor.id, client, reason });
       return true;
     case 'unlock':
       await clearFailedLogins(tx, org.tenantId, subject.id);
