@@ -5,6 +5,7 @@ import type { Clock } from './core/clock.js';
 import type { RandomSource } from './core/random.js';
 import type { Db } from './db/db.js';
 import type { Deps } from './deps.js';
+import { limitPasswordHashing } from './factors/password/hashing.js';
 import { passwordResetJobHandler, passwordResetJobKind } from './flows/password-reset.js';
 import { registrationJobHandler, registrationJobKind } from './flows/registration.js';
 import { maxBodyBytes, registerBodyParsers } from './http/body-parsers.js';
@@ -70,6 +71,7 @@ function trustHops(hops: number) {
  */
 export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const { config } = options;
+  limitPasswordHashing(config.argon2);
   const app = Fastify({
     logger: options.logger
       ? {

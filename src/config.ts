@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /** The only reader of the environment. A bad value stops the start with its variable named. */
@@ -30,6 +31,8 @@ export interface Config {
   devOutbox: boolean;
   /** How long clients may take and how many connections one address may hold (SECURITY 34). */
   connections: ConnectionLimits;
+  /** How many argon2 hashes run at once, and how many may wait (SECURITY 35). */
+  argon2: { concurrency: number; maxWaiting: number };
   /** How SMS codes go out (SPEC 8); `none` offers no SMS method at all. */
   sms:
     | { provider: 'dev' }
@@ -185,6 +188,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     devOutbox: smtpUrl === undefined,
     connections: connectionLimits(env),
+    argon2: {
+      // By default one core fewer than the machine has, so logins cannot take every core.
+      concurrency: whole(env, 'ARGON2_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 256),
+      maxWaiting: whole(env, 'ARGON2_MAX_WAITING', 200, 0, 100_000),
+    },
     sms: smsConfig(env, plainlyLocal),
   };
 }

@@ -150,14 +150,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 /** `realSms`: send SMS through the transport SMS_PROVIDER configures (e.g. a test webhook), not the capture. */
-export async function createTestApp(options: { config?: Record<string, string>; realSms?: boolean; clockStart?: Date } = {}): Promise<TestApp> {
+/** `logTo`: the app's log lines (pino JSON) go to this stream, for tests of what is logged. */
+export async function createTestApp(options: { config?: Record<string, string>; realSms?: boolean; clockStart?: Date; logTo?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const db = withFaults(await testDatabase());
   const clock = new ManualClock(options.clockStart ?? new Date());
   const mail = new CapturedMail();
   const sms = new CapturedSms();
   const config = testConfig(options.config);
   const smsTransport = options.realSms ? createSmsTransport(config, () => app.log) : sms;
-  const { app, deps, jobs } = await buildApp({ config, db, clock, random: cryptoRandom, mail, sms: smsTransport, jobScope, logger: false });
+  const { app, deps, jobs } = await buildApp({ config, db, clock, random: cryptoRandom, mail, sms: smsTransport, jobScope, logger: options.logTo ?? false });
   await app.ready();
   return { app, deps, jobs, clock, mail, sms, db, close: () => app.close() };
 }

@@ -43,12 +43,12 @@ export async function enableTotp(t: TestApp, browser: TestBrowser, replacing: Re
  * number confirms it, then the recovery codes are confirmed. `phone` may be written with spaces;
  * returns the recovery codes.
  */
-export async function enableSms(t: TestApp, browser: TestBrowser, phone: string): Promise<string[]> {
+export async function enableSms(t: TestApp, browser: TestBrowser, phone: string, sentTo = phone.replace(/ /g, '')): Promise<string[]> {
   await browser.get('/account/2fa/setup');
   const chosen = await browser.post('/account/2fa/setup', { method: 'sms', phone });
   assert.equal(chosen.headers.location, '/account/2fa/setup/sms', `SMS setup starts: ${chosen.body.slice(0, 300)}`);
   await browser.get('/account/2fa/setup/sms');
-  const confirmed = await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(phone.replace(/ /g, '')) });
+  const confirmed = await browser.post('/account/2fa/setup/sms', { code: t.sms.lastCode(sentTo) });
   assert.equal(confirmed.headers.location, '/account/2fa/recovery-codes', 'the setup code confirms the number');
   const page = await browser.get('/account/2fa/recovery-codes');
   await browser.post('/account/2fa/recovery-codes', { stored: 'yes' });
@@ -61,21 +61,21 @@ export async function enableSms(t: TestApp, browser: TestBrowser, phone: string)
 export const smsPhone = '+31612345678';
 
 /**
- * SMS set up on `smsPhone` the way the SMS journeys start: the same number without its country
- * code is refused first, then it is given with spaces. Returns the recovery codes.
+ * SMS set up on `smsPhone` the way the SMS journeys start: a landline is refused first (SECURITY
+ * 36), then the mobile number is given in the national format, with spaces. Returns the recovery codes.
  */
-export async function enableSmsAfterLocalNumber(t: TestApp, browser: TestBrowser): Promise<string[]> {
+export async function enableSmsAfterLandline(t: TestApp, browser: TestBrowser): Promise<string[]> {
   await browser.get('/account/2fa/setup');
-  const bad = await browser.post('/account/2fa/setup', { method: 'sms', phone: '0612345678' });
-  assert.match(bad.body, /valid mobile number with country code/, 'a number without country code is refused');
-  return enableSms(t, browser, '+31 6 1234 5678');
+  const bad = await browser.post('/account/2fa/setup', { method: 'sms', phone: '020 123 4567' });
+  assert.match(bad.body, /mobile numbers only/, 'a landline is refused');
+  return enableSms(t, browser, '06 1234 5678', smsPhone);
 }
 
 /** A client of a new org with SMS set up on `smsPhone`, a minute later (so a new code may be sent). */
 export async function accountWithSms(t: TestApp): Promise<{ org: Organization; user: Account & { password: string } }> {
   const org = await createTestOrg(t);
   const user = await createActiveAccount(t, org);
-  await enableSmsAfterLocalNumber(t, await loggedInBrowser(t, org, user));
+  await enableSmsAfterLandline(t, await loggedInBrowser(t, org, user));
   t.clock.advanceSeconds(61);
   return { org, user };
 }

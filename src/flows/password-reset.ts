@@ -145,7 +145,7 @@ export async function completePasswordReset(
     recoveryCodesLeft = proved.recoveryCodesLeft;
     return null;
   };
-  const set = await setPasswordThroughLink(deps, org, link, input, async (tx, account, now) => {
+  const set = await setPasswordThroughLink(deps, org, client, link, input, async (tx, account, now) => {
     const endedSessions = await deleteAccountSessions(tx, org.tenantId, account.id);
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     // SPEC 4.4: all of the account's web sessions and app devices end.

@@ -2,6 +2,7 @@ import { setAccountPassword, type Account, type AccountState } from '../accounts
 import { consumeAccountToken, lookUpAccountToken, type TokenPurpose } from '../accounts/link-tokens.js';
 import type { RequestContext } from '../audit/audit.js';
 import { guessOneUseCredential } from '../core/guess-budget.js';
+import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
@@ -35,7 +36,31 @@ export async function openAccountLink(deps: Deps, org: Organization, client: Req
   return { ok: true, ...found.value };
 }
 
-export type SetPasswordFailure = Failure<'invalid_link'> | Failure<'password_rejected', { rejection: PasswordRejection }>;
+export type SetPasswordFailure =
+  | Failure<'invalid_link'>
+  | Failure<'password_rejected', { rejection: PasswordRejection }>
+  | Failure<'rate_limited', { retryAfterSeconds: number }>;
+
+/**
+ * SECURITY 35: a right link is no licence to spend CPU. Every password posted through a link is
+ * counted — per link and per network, right or wrong, before the estimate and the hash run.
+ */
+export const linkPasswordSubmissions = {
+  perLink: { limit: 10, windowSeconds: 3600 },
+  perNetwork: { limit: 30, windowSeconds: 600 },
+} as const;
+
+async function countLinkSubmission(deps: Deps, org: Organization, client: RequestContext, link: OpenLink): Promise<Failure<'rate_limited', { retryAfterSeconds: number }> | null> {
+  const now = deps.clock.now();
+  for (const [key, rule] of [
+    [`link_password:${link.tokenId}`, linkPasswordSubmissions.perLink],
+    [`link_password_net:${clientIpKey(client.ip)}`, linkPasswordSubmissions.perNetwork],
+  ] as const) {
+    const counted = await hitRateLimit(deps.db, org.tenantId, key, rule, now);
+    if (!counted.allowed) return { ok: false, error: 'rate_limited', retryAfterSeconds: counted.retryAfterSeconds };
+  }
+  return null;
+}
 
 /**
  * Sets a new password through an open link: the password must pass the rules (checked, and
@@ -46,11 +71,14 @@ export type SetPasswordFailure = Failure<'invalid_link'> | Failure<'password_rej
 export async function setPasswordThroughLink<F extends Failure<string> = never>(
   deps: Deps,
   org: Organization,
+  client: RequestContext,
   link: OpenLink,
   input: { password: string; passwordConfirm: string; locale: Locale },
   alsoInTransaction: (tx: Queryable, account: Account, now: Date) => Promise<void>,
   beforeCommit?: () => Promise<F | null>,
 ): Promise<Ok<{ account: Account }> | SetPasswordFailure | F> {
+  const throttled = await countLinkSubmission(deps, org, client, link);
+  if (throttled) return throttled;
   const rejection = await rejectNewPassword(org, link.account, input, input.locale);
   if (rejection) return { ok: false, error: 'password_rejected', rejection };
   const refused = beforeCommit ? await beforeCommit() : null;

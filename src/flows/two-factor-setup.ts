@@ -7,7 +7,7 @@ import type { Deps } from '../deps.js';
 import { replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { checkFactorCode } from '../factors/second-factor/check.js';
 import { activateFactor, factorPhone, findFactorInForce, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
-import { maskPhone, normalizePhone, sealPhone } from '../factors/sms-code/phone.js';
+import { acceptSmsNumber, maskPhone, sealPhone, type SmsNumberProblem } from '../factors/sms-code/phone.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { encodeBase32 } from '../factors/totp/base32.js';
 import { newTotpSecret, otpauthUri } from '../factors/totp/otpauth-uri.js';
@@ -35,7 +35,7 @@ export async function describeSetupStepUp(deps: Deps, org: Organization, target:
   return describeStepUp(deps, org, target, await setupAction(deps, org, target.account));
 }
 
-export type StartSetupFailure = Failure<'method_not_offered' | 'invalid_phone'> | StepUpFailure | Exclude<SendSmsOutcome, { ok: true }>;
+export type StartSetupFailure = Failure<'method_not_offered' | SmsNumberProblem> | StepUpFailure | Exclude<SendSmsOutcome, { ok: true }>;
 
 /**
  * Starts setting up (or replacing) a second factor: the step-up `set_up_two_factor` first, then a
@@ -51,8 +51,9 @@ export async function startTwoFactorSetup(
 ): Promise<Ok<{ method: SecondFactorMethod }> | StartSetupFailure> {
   const method = offeredMethods(deps, org).find((m) => m === input.method);
   if (!method) return { ok: false, error: 'method_not_offered' };
-  const phone = method === 'sms' ? normalizePhone(input.phone) : null;
-  if (method === 'sms' && !phone) return { ok: false, error: 'invalid_phone' };
+  const accepted = method === 'sms' ? acceptSmsNumber(input.phone, org.policy.smsCountries) : null;
+  if (accepted && !accepted.ok) return accepted;
+  const phone = accepted?.ok ? accepted.e164 : null;
   const proved = await stepUp(deps, org, client, target, await setupAction(deps, org, target.account), { password: input.password, code: input.code, recoveryCode: input.recoveryCode });
   if (!proved.ok) return proved;
   const { account } = target;

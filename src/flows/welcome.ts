@@ -62,7 +62,7 @@ export async function completeWelcome(
 ): Promise<Ok<{ cookieValue: string | null; standing: Standing }> | LinkFailure | Exclude<SetPasswordFailure, { error: 'password_rejected' }> | (Extract<SetPasswordFailure, { error: 'password_rejected' }> & { email: string })> {
   const link = await openAccountLink(deps, org, client, 'welcome', input.token);
   if (!link.ok) return link;
-  const set = await setPasswordThroughLink(deps, org, link, input, (tx, account, now) =>
+  const set = await setPasswordThroughLink(deps, org, client, link, input, (tx, account, now) =>
     recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'account_activated', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id }),
   );
   // A refused password comes back with the address, for the form's strength hint.

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError } from '../db/db.js';
+import { WorkQueueFullError } from '../core/work-queue.js';
 import { BadFormError } from './form-body.js';
 
 /**
@@ -19,8 +20,8 @@ function isDatabaseDown(error: unknown): boolean {
   return /PGlite is closed|database is closed|ECONNREFUSED/i.test(message);
 }
 
-/** A fault is logged as an error with its stack; a refusal (bad input, database away) as a warning with its message only. */
+/** A fault is logged as an error with its stack; a refusal (bad input, database away, a full work queue) as a warning with its message only. */
 export function logEscapedError(request: FastifyRequest, error: FastifyError, status: number): void {
-  if (status >= 500 && !(error instanceof DatabaseUnavailableError)) request.log.error({ err: error }, 'request failed');
+  if (status >= 500 && !(error instanceof DatabaseUnavailableError) && !(error instanceof WorkQueueFullError)) request.log.error({ err: error }, 'request failed');
   else request.log.warn({ err: { message: error.message, code: error.code } }, 'request refused');
 }

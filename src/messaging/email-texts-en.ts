@@ -1,4 +1,5 @@
 import type { EmailTexts } from './email-content.js';
+import type { PolicyKey } from '../tenants/policy.js';
 
 /** "7 days", "1 hour", "30 minutes": the largest whole unit reads easiest. */
 function describeMinutes(minutes: number): string {
@@ -28,7 +29,7 @@ function describeRemainingCodes(remaining: number): string {
 }
 
 /** The policy keys as an admin reads them (SPEC 1). */
-const policyLabels: Record<string, string> = {
+const policyLabels: Record<PolicyKey, string> = {
   selfRegistration: 'Self-registration',
   twoFactorClients: 'Two-step verification for clients',
   twoFactorStaff: 'Two-step verification for staff',
@@ -41,6 +42,8 @@ const policyLabels: Record<string, string> = {
   maxCodeValidityDays: 'Days a code may stay valid on a browser',
   welcomeLinkHours: 'Hours a welcome link is valid',
   resetLinkMinutes: 'Minutes a reset link is valid',
+  smsCountries: 'Countries whose mobile numbers may receive codes',
+  smsDailyLimit: 'Most SMS messages a day',
 };
 
 export const enTexts: EmailTexts = {
@@ -50,7 +53,7 @@ export const enTexts: EmailTexts = {
       greeting: `Hello ${t.name},`,
       intro: [
         `${t.changedBy} just changed the security policy of ${org}. These changes make it less strict:`,
-        t.changes.map((c) => `${policyLabels[c.key] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
+        t.changes.map((c) => `${policyLabels[c.key as PolicyKey] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
         'You get this message because you are an administrator. If the change was agreed, you do not need to do anything.',
       ],
       actions: [{ label: 'The policy and its changes', url: t.policyLink }],

@@ -1,4 +1,5 @@
 import type { EmailTexts } from './email-content.js';
+import type { PolicyKey } from '../tenants/policy.js';
 
 /** "7 dagen", "1 uur", "30 minuten": the largest whole unit reads easiest. */
 function describeMinutes(minutes: number): string {
@@ -35,7 +36,7 @@ function describeRemainingCodes(remaining: number): string {
 }
 
 /** De beleidsregels zoals een beheerder ze leest (SPEC 1). */
-const policyLabels: Record<string, string> = {
+const policyLabels: Record<PolicyKey, string> = {
   selfRegistration: 'Zelf een account aanmaken',
   twoFactorClients: 'Tweestapsverificatie voor cliënten',
   twoFactorStaff: 'Tweestapsverificatie voor medewerkers',
@@ -48,6 +49,8 @@ const policyLabels: Record<string, string> = {
   maxCodeValidityDays: 'Dagen dat een code geldig mag blijven in een browser',
   welcomeLinkHours: 'Uren dat een welkomstlink geldig is',
   resetLinkMinutes: 'Minuten dat een herstellink geldig is',
+  smsCountries: 'Landen waarvan mobiele nummers codes mogen krijgen',
+  smsDailyLimit: 'Meeste sms-berichten per dag',
 };
 
 export const nlTexts: EmailTexts = {
@@ -57,7 +60,7 @@ export const nlTexts: EmailTexts = {
       greeting: `Hallo ${t.name},`,
       intro: [
         `${t.changedBy} heeft net het beveiligingsbeleid van ${org} gewijzigd. Deze wijzigingen maken het minder streng:`,
-        t.changes.map((c) => `${policyLabels[c.key] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
+        t.changes.map((c) => `${policyLabels[c.key as PolicyKey] ?? c.key}: ${c.from} → ${c.to}`).join('\n'),
         'Je krijgt dit bericht omdat je beheerder bent. Was de wijziging afgesproken? Dan hoef je niets te doen.',
       ],
       actions: [{ label: 'Het beleid en de wijzigingen', url: t.policyLink }],

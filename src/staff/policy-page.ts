@@ -55,6 +55,8 @@ async function policyPage(page: PageRequest, values: Record<string, string>, err
     ${checkbox('method_totp', t('setup.method.totp'), methods.includes('totp'))}
     ${checkbox('method_sms', t('setup.method.sms'), methods.includes('sms'))}
   </fieldset>
+  ${inputField({ name: 'smsCountries', label: t('policy.smsCountries'), hint: t('policy.smsCountries.hint'), value: values.smsCountries ?? '', errors, autocomplete: 'off' })}
+  ${inputField({ name: 'smsDailyLimit', label: t('policy.smsDailyLimit'), value: values.smsDailyLimit ?? '', errors, inputMode: 'numeric' })}
   <h2>${t('policy.passwordsAndSessions')}</h2>
   ${checkbox('passwordRequireSpecial', t('policy.passwordRequireSpecial'), values.passwordRequireSpecial === 'true')}
   ${numberKeys.map((key) => inputField({ name: key, label: t(`policy.${key}` as MessageKey), value: values[key] ?? '', errors, inputMode: 'numeric' }))}
@@ -78,7 +80,7 @@ export const submitPolicy: PageHandler = async (page) => {
   const { ctx, deps, body, reply } = page;
   const submitted: Record<string, string> = {};
   for (const key of booleanKeys) submitted[key] = field(body, key) === 'true' ? 'true' : 'false';
-  for (const key of [...requirementKeys, ...numberKeys]) submitted[key] = field(body, key).trim();
+  for (const key of [...requirementKeys, ...numberKeys, 'smsCountries', 'smsDailyLimit']) submitted[key] = field(body, key).trim();
   submitted.twoFactorMethods = [field(body, 'method_totp') === 'true' ? 'totp' : '', field(body, 'method_sms') === 'true' ? 'sms' : ''].filter(Boolean).join(',');
   const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
   const changed = await changeOrganizationPolicy(deps, ctx.org, { kind: 'admin', target, proofs: { password: field(body, 'password'), code: field(body, 'code') } }, ctx.client, submitted);

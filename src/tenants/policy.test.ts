@@ -15,9 +15,11 @@ const specDefaults: Policy = {
   maxCodeValidityDays: 7,
   welcomeLinkHours: 168,
   resetLinkMinutes: 60,
+  smsCountries: ['NL'],
+  smsDailyLimit: 500,
 };
 
-const fresh = (): Policy => ({ ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods] });
+const fresh = (): Policy => ({ ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods], smsCountries: [...defaultPolicy.smsCountries] });
 
 function accepted(key: string, raw: string): unknown {
   const result = applyPolicyChanges(fresh(), { [key]: raw });
@@ -225,10 +227,11 @@ test('policies read from storage do not share the default methods array', () => 
 test('weakenedKeys names exactly the changes that make the policy less strict (SECURITY 40)', async () => {
   const { weakenedKeys } = await import('./policy.js');
   const base = { ...defaultPolicy, twoFactorMethods: ['totp' as const] };
-  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true };
+  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true, smsCountries: ['NL', 'GB'], smsDailyLimit: 5000 };
   assert.deepEqual(new Set(weakenedKeys(base, weaker)), new Set(Object.keys(defaultPolicy)));
-  const stricter = { ...base, twoFactorClients: 'required' as const, passwordMinLength: 16, idleMinutes: 15, absoluteHours: 4, maxCodeValidityDays: 0, welcomeLinkHours: 24, resetLinkMinutes: 15 };
+  const stricter = { ...base, twoFactorClients: 'required' as const, passwordMinLength: 16, idleMinutes: 15, absoluteHours: 4, maxCodeValidityDays: 0, welcomeLinkHours: 24, resetLinkMinutes: 15, smsDailyLimit: 50 };
   assert.deepEqual(weakenedKeys(base, stricter), []);
+  assert.deepEqual(weakenedKeys({ ...base, smsCountries: ['NL', 'BE'] }, { ...base, smsCountries: ['BE'] }), [], 'fewer countries is stricter');
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['sms'] }), ['twoFactorMethods'], 'SMS alone is weaker than the app');
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['totp'] }), [], 'dropping SMS is stricter');
 });
@@ -237,4 +240,11 @@ test('passwordMinGuessesLog10 takes whole numbers from 6 to 14, default 9 (SPEC 
   assert.equal(defaultPolicy.passwordMinGuessesLog10, 9);
   for (const good of ['6', '9', '14']) assert.equal(accepted('passwordMinGuessesLog10', good), Number(good));
   for (const bad of ['5', '15', '9.5', '', 'ten']) refused('passwordMinGuessesLog10', bad);
+});
+
+test('SECURITY 36: smsCountries takes 1 to 30 known ISO codes, smsDailyLimit 1 to 100,000', () => {
+  assert.deepEqual(accepted('smsCountries', 'nl, be,NL'), ['NL', 'BE']);
+  for (const bad of ['', 'XX', 'NLD', 'NL;BE', 'nl,zz', Array.from({ length: 31 }, () => 'NL').map((_, i) => ['NL', 'BE', 'DE', 'FR', 'GB', 'ES', 'IT', 'PT', 'AT', 'CH', 'DK', 'SE', 'NO', 'FI', 'PL', 'CZ', 'SK', 'HU', 'RO', 'BG', 'GR', 'IE', 'LU', 'SI', 'HR', 'EE', 'LV', 'LT', 'MT', 'CY', 'IS'][i]).join(',')]) refused('smsCountries', bad);
+  assert.equal(accepted('smsDailyLimit', '20'), 20);
+  for (const bad of ['0', '100001', 'many', '-5']) refused('smsDailyLimit', bad);
 });

@@ -1,3 +1,5 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
+
 /** An organization's policy (SPEC 1). Stored as JSON; missing keys take the defaults below. */
 export type TwoFactorRequirement = 'off' | 'optional' | 'required';
 export type TwoFactorMethod = 'totp' | 'sms';
@@ -16,6 +18,10 @@ export interface Policy {
   maxCodeValidityDays: number;
   welcomeLinkHours: number;
   resetLinkMinutes: number;
+  /** SECURITY 36: ISO 3166 codes of the countries whose mobile numbers may receive codes; the first is the org's own. */
+  smsCountries: string[];
+  /** SECURITY 36: the most SMS messages the org sends in a day. */
+  smsDailyLimit: number;
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
@@ -31,6 +37,9 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   maxCodeValidityDays: 7,
   welcomeLinkHours: 168,
   resetLinkMinutes: 60,
+  // Ingang serves Dutch healthcare: the org's own country is the Netherlands unless it says otherwise.
+  smsCountries: ['NL'],
+  smsDailyLimit: 500,
 });
 
 /** Whether two-step verification is off, optional or required for an account of this role (SPEC 1). */
@@ -46,7 +55,8 @@ const requirementRank: Record<TwoFactorRequirement, number> = { off: 0, optional
 /**
  * The keys whose new value makes the policy less strict (SECURITY 40): two-step verification
  * lowered, SMS added as a method, shorter or simpler passwords, longer idle, session, code and
- * link lifetimes, self-registration opened. Such a change is mailed to every admin.
+ * link lifetimes, self-registration opened, SMS to more countries or more SMS a day. Such a change
+ * is mailed to every admin.
  */
 export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
   const weaker: Record<PolicyKey, (a: Policy, b: Policy) => boolean> = {
@@ -63,6 +73,9 @@ export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
     maxCodeValidityDays: (a, b) => b.maxCodeValidityDays > a.maxCodeValidityDays,
     welcomeLinkHours: (a, b) => b.welcomeLinkHours > a.welcomeLinkHours,
     resetLinkMinutes: (a, b) => b.resetLinkMinutes > a.resetLinkMinutes,
+    // Codes to more countries, or more of them a day: more an SMS pump can cost.
+    smsCountries: (a, b) => b.smsCountries.some((c) => !a.smsCountries.includes(c)),
+    smsDailyLimit: (a, b) => b.smsDailyLimit > a.smsDailyLimit,
   };
   return policyKeys.filter((key) => weaker[key](before, after));
 }
@@ -100,6 +113,13 @@ function methods(raw: string): Parsed {
     : { ok: false, problem: 'a comma-separated list of totp and sms (at least one)' };
 }
 
+function countries(raw: string): Parsed {
+  const list = [...new Set(raw.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))];
+  return list.length >= 1 && list.length <= 30 && list.every((c) => /^[A-Z]{2}$/.test(c) && isSupportedCountry(c))
+    ? { ok: true, value: list }
+    : { ok: false, problem: 'a comma-separated list of 1 to 30 two-letter country codes (ISO 3166), such as NL,BE' };
+}
+
 /** How each key is read from text (the operator command and the admin form). */
 const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   selfRegistration: boolean,
@@ -114,13 +134,15 @@ const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   maxCodeValidityDays: integer(0, 30),
   welcomeLinkHours: integer(1, 24 * 30),
   resetLinkMinutes: integer(5, 24 * 60),
+  smsCountries: countries,
+  smsDailyLimit: integer(1, 100_000),
 };
 
 export type PolicyChangeResult = { ok: true; policy: Policy } | { ok: false; error: 'invalid_policy_value'; key: string; problem: string };
 
 /** Applies `key=value` texts to a policy; any bad pair refuses the whole change. */
 export function applyPolicyChanges(current: Policy, changes: Record<string, string>): PolicyChangeResult {
-  const next: Policy = { ...current, twoFactorMethods: [...current.twoFactorMethods] };
+  const next: Policy = { ...current, twoFactorMethods: [...current.twoFactorMethods], smsCountries: [...current.smsCountries] };
   for (const [key, raw] of Object.entries(changes)) {
     if (!(policyKeys as string[]).includes(key)) return { ok: false, error: 'invalid_policy_value', key, problem: `unknown key; known keys: ${policyKeys.join(', ')}` };
     const parsed = parsers[key as PolicyKey](raw.trim());
@@ -138,7 +160,7 @@ export function policyFromStored(stored: unknown): Policy {
       if ((policyKeys as string[]).includes(key)) texts[key] = Array.isArray(value) ? value.join(',') : String(value);
     }
   }
-  const policy: Policy = { ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods] };
+  const policy: Policy = { ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods], smsCountries: [...defaultPolicy.smsCountries] };
   for (const [key, raw] of Object.entries(texts)) {
     const applied = applyPolicyChanges(policy, { [key]: raw });
     if (applied.ok) Object.assign(policy, applied.policy);

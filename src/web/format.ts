@@ -22,3 +22,9 @@ export function emailForStaff(email: string): string {
   const shownDomain = ascii === '' ? `${domain} (not a valid domain)` : ascii;
   return `${email} (${localAscii ? local : [...local].map((c) => (c.charCodeAt(0) < 0x80 ? c : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)).join('')}@${shownDomain})`;
 }
+
+/** Country codes as names in the page's language: `NL, BE` → `Nederland, België`. */
+export function formatCountries(codes: readonly string[], locale: Locale): string {
+  const names = new Intl.DisplayNames([locale === 'nl' ? 'nl-NL' : 'en-GB'], { type: 'region' });
+  return codes.map((code) => names.of(code) ?? code).join(', ');
+}

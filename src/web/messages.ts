@@ -50,6 +50,9 @@ const catalogue = {
   'policy.requirement.optional': { nl: 'Mag (de persoon kiest)', en: 'Optional (the person chooses)' },
   'policy.requirement.required': { nl: 'Verplicht', en: 'Required' },
   'policy.twoFactorMethods': { nl: 'Toegestane methoden', en: 'Allowed methods' },
+  'policy.smsCountries': { nl: 'Landen waarvan mobiele nummers sms-codes mogen krijgen', en: 'Countries whose mobile numbers may receive text-message codes' },
+  'policy.smsCountries.hint': { nl: 'Landcodes met komma’s, het eigen land eerst, bijvoorbeeld NL,BE.', en: 'Country codes separated by commas, your own country first, for example NL,BE.' },
+  'policy.smsDailyLimit': { nl: 'Meeste sms-berichten per dag', en: 'Most text messages a day' },
   'policy.passwordsAndSessions': { nl: 'Wachtwoorden en sessies', en: 'Passwords and sessions' },
   'policy.passwordRequireSpecial': { nl: 'Wachtwoorden moeten een leesteken of spatie bevatten', en: 'Passwords must contain a punctuation mark or space' },
   'policy.passwordMinLength': { nl: 'Minimale lengte van een wachtwoord (8 of meer)', en: 'Minimum password length (8 or more)' },
@@ -182,10 +185,15 @@ const catalogue = {
     nl: 'U heeft al tweestapsverificatie. Vul een code in van uw huidige app of telefoon, of een herstelcode, om die te vervangen.',
     en: 'You already have two-step verification. Enter a code from your current app or phone, or a recovery code, to replace it.',
   },
-  'setup.phoneHint': { nl: 'Alleen bij sms. Internationaal, bijvoorbeeld +31 6 12345678.', en: 'Only for text messages. International format, for example +31 6 12345678.' },
+  'setup.phoneHint': { nl: 'Alleen bij sms. Een mobiel nummer, bijvoorbeeld 06 12345678 of +31 6 12345678.', en: 'Only for text messages. A mobile number, for example 06 12345678 or +31 6 12345678.' },
   'setup.continue': { nl: 'Verder', en: 'Continue' },
   'setup.error.method': { nl: 'Kies een methode.', en: 'Choose a method.' },
-  'setup.error.phone': { nl: 'Vul een geldig mobiel nummer in, met landcode, zoals +31 6 12345678.', en: 'Enter a valid mobile number with country code, such as +31 6 12345678.' },
+  'setup.error.phone': { nl: 'Vul een geldig mobiel nummer in, zoals 06 12345678 of +31 6 12345678.', en: 'Enter a valid mobile number, such as 06 12345678 or +31 6 12345678.' },
+  'setup.error.phoneNotMobile': {
+    nl: 'Codes gaan alleen naar een mobiel nummer, niet naar een vast, betaald, gratis of satellietnummer.',
+    en: 'Codes go to mobile numbers only, not to landline, paid, free or satellite numbers.',
+  },
+  'setup.error.phoneCountry': { nl: 'Codes gaan alleen naar mobiele nummers uit: {countries}.', en: 'Codes go only to mobile numbers from: {countries}.' },
   'setup.totp.title': { nl: 'Koppel je authenticator-app', en: 'Link your authenticator app' },
   'setup.totp.step1': { nl: 'Open een authenticator-app op je telefoon, zoals Microsoft Authenticator of Google Authenticator.', en: 'Open an authenticator app on your phone, such as Microsoft Authenticator or Google Authenticator.' },
   'setup.totp.step2': { nl: 'Scan de QR-code hieronder met de app.', en: 'Scan the QR code below with the app.' },
@@ -199,6 +207,22 @@ const catalogue = {
 
   'sms.error.tooSoon': { nl: 'Je kunt over {seconds} seconden een nieuwe code vragen.', en: 'You can ask for a new code in {seconds} seconds.' },
   'sms.error.tooMany': { nl: 'Er zijn te veel codes verstuurd. Probeer het over {minutes} minuten opnieuw, of gebruik een herstelcode.', en: 'Too many codes were sent. Try again in {minutes} minutes, or use a recovery code.' },
+  'sms.error.limitedDestination': {
+    nl: 'Naar dit nummer zijn het afgelopen uur te veel codes gestuurd. Probeer het over {minutes} minuten opnieuw, of gebruik een herstelcode.',
+    en: 'Too many codes were sent to this number in the last hour. Try again in {minutes} minutes, or use a recovery code.',
+  },
+  'sms.error.limitedNetwork': {
+    nl: 'Vanaf jouw netwerk zijn te veel codes gevraagd. Probeer het over {minutes} minuten opnieuw, of gebruik een herstelcode.',
+    en: 'Too many codes were asked for from your network. Try again in {minutes} minutes, or use a recovery code.',
+  },
+  'sms.error.limitedOrganization': {
+    nl: 'Vandaag zijn alle sms-berichten van deze organisatie verstuurd. Probeer het over {minutes} minuten opnieuw, gebruik een herstelcode, of neem contact op met de helpdesk.',
+    en: 'This organization has sent all its text messages for today. Try again in {minutes} minutes, use a recovery code, or contact the helpdesk.',
+  },
+  'sms.error.numberNotAllowed': {
+    nl: 'Naar dit nummer mogen geen codes meer worden gestuurd. Gebruik een herstelcode, of neem contact op met de helpdesk.',
+    en: 'Codes may no longer be sent to this number. Use a recovery code, or contact the helpdesk.',
+  },
   'sms.error.sendFailed': { nl: 'De sms kon niet worden verstuurd. Probeer het zo opnieuw, of gebruik een herstelcode.', en: 'The text message could not be sent. Try again shortly, or use a recovery code.' },
 
   'login.title': { nl: 'Inloggen', en: 'Log in' },
@@ -335,7 +359,7 @@ const catalogue = {
   'help.passwords.title': { nl: 'Tips voor een sterk wachtwoord', en: 'Tips for a strong password' },
 
   'throttled.title': { nl: 'Te veel pogingen', en: 'Too many attempts' },
-  'throttled.text': { nl: 'Er zijn te veel ongeldige links geprobeerd vanaf jouw netwerk. Probeer het over {minutes} minuten opnieuw.', en: 'Too many invalid links were tried from your network. Please try again in {minutes} minutes.' },
+  'throttled.text': { nl: 'Er is te vaak geprobeerd met deze link of vanaf jouw netwerk. Probeer het over {minutes} minuten opnieuw.', en: 'Too many tries with this link or from your network. Please try again in {minutes} minutes.' },
 
   'error.notFound.title': { nl: 'Pagina niet gevonden', en: 'Page not found' },
   'error.notFound.text': { nl: 'Deze pagina bestaat niet, of je hebt er geen toegang toe.', en: 'This page does not exist, or you have no access to it.' },

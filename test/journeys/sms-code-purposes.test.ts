@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { findActiveFactor } from '../../src/factors/second-factor/store.js';
 import { createActiveAccount, createTestApp, createTestOrg, loggedInBrowser, type TestApp } from '../harness.js';
-import { enableSmsAfterLocalNumber, smsPhone } from '../two-factor-helpers.js';
+import { enableSmsAfterLandline, smsPhone } from '../two-factor-helpers.js';
 
 let t: TestApp;
 before(async () => {
@@ -17,7 +17,7 @@ describe('SECURITY 11: a login code never does what a confirm code does', () => 
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);
     const setup = await loggedInBrowser(t, org, user);
-    const recovery = await enableSmsAfterLocalNumber(t, setup);
+    const recovery = await enableSmsAfterLandline(t, setup);
     t.clock.advanceMinutes(16);
     // An attacker's half-done login gets a login code sent.
     const attacker = await loggedInBrowser(t, org, user);
@@ -41,7 +41,7 @@ describe('SECURITY 11: a login code never does what a confirm code does', () => 
   test('SECURITY 11: an unused, valid login code of this very session cannot turn 2FA off; a confirm code can', async () => {
     const org = await createTestOrg(t, { policy: { idleMinutes: 10, twoFactorClients: 'optional' } });
     const user = await createActiveAccount(t, org);
-    const recovery = await enableSmsAfterLocalNumber(t, await loggedInBrowser(t, org, user));
+    const recovery = await enableSmsAfterLandline(t, await loggedInBrowser(t, org, user));
     t.clock.advanceMinutes(16);
 
     // Opening the code page sends a login code; the user logs in with a recovery code instead.

@@ -141,7 +141,8 @@ describe('SMS through the configured provider (SPEC 8)', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`;
     const webhookApp = await createTestApp({ config: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: url }, realSms: true });
     try {
-      const org = await createTestOrg(webhookApp);
+      // A Belgian number, in an org whose policy allows Belgium beside the Netherlands.
+      const org = await createTestOrg(webhookApp, { policy: { smsCountries: ['NL', 'BE'] } });
       const user = await createActiveAccount(webhookApp, org);
       const browser = await loggedInBrowser(webhookApp, org, user);
       await browser.get('/account/2fa/setup');

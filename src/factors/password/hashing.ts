@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify, type Options } from '@node-rs/argon2';
+import { createWorkQueue } from '../../core/work-queue.js';
 
 /**
  * argon2id with the OWASP Password Storage Cheat Sheet minimum, which SPEC 3 adopts:
@@ -19,8 +21,23 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
+/**
+ * SECURITY 35: argon2 is the dearest thing a request can ask for (19 MiB and tens of milliseconds
+ * of a core), so at most `concurrency` hashes run at once — by default one core fewer than the
+ * machine has, leaving one for everything else — and the rest wait their turn; past `maxWaiting`
+ * waiting, a login is refused with 503 and Retry-After instead of piling up. Set from the
+ * configuration at start (ARGON2_CONCURRENCY, ARGON2_MAX_WAITING); the queue is in /metrics.
+ */
+export const argon2Limits = { concurrency: Math.max(1, availableParallelism() - 1), maxWaiting: 200 };
+
+const argon2Queue = createWorkQueue('argon2', argon2Limits);
+
+export function limitPasswordHashing(limits: { concurrency: number; maxWaiting: number }): void {
+  Object.assign(argon2Limits, limits);
+}
+
 export async function hashPassword(password: string): Promise<string> {
-  return hash(normalizePassword(password), argon2idOptions);
+  return argon2Queue.run(() => hash(normalizePassword(password), argon2idOptions));
 }
 
 /**
@@ -28,12 +45,14 @@ export async function hashPassword(password: string): Promise<string> {
  * throwing: a corrupt row must look like a wrong password, not like a server error.
  */
 export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
-  verifications += 1;
-  try {
-    return await verify(storedHash, normalizePassword(password));
-  } catch {
-    return false;
-  }
+  return argon2Queue.run(async () => {
+    verifications += 1;
+    try {
+      return await verify(storedHash, normalizePassword(password));
+    } catch {
+      return false;
+    }
+  });
 }
 
 let verifications = 0;
@@ -52,7 +71,7 @@ let dummyHash: Promise<string> | null = null;
 /** The hash an unknown address is checked against: made once, with the same options as a real one. */
 export function dummyPasswordHash(): Promise<string> {
   if (dummyHash === null) {
-    dummyHash = hash('ingang dummy password, never assigned to an account', argon2idOptions);
+    dummyHash = argon2Queue.run(() => hash('ingang dummy password, never assigned to an account', argon2idOptions));
     // A failed first attempt must not poison every later login.
     dummyHash.catch(() => {
       dummyHash = null;

@@ -18,7 +18,7 @@ export interface PasswordJudgement extends PasswordRejection {
 /**
  * The org's password rules applied to one account's new password (SPEC 3): every problem, the
  * strength, and zxcvbn's tip. The same judgement serves the form and the hint while typing, so the
- * hint never calls strong what the form refuses. The estimate runs once, on at most 100 characters
+ * hint never calls strong what the form refuses. The estimate runs once, on at most 40 characters
  * (strength.ts), and only on a password of an allowed length.
  */
 export async function judgeNewPassword(

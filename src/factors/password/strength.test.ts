@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { commonPasswordCount, countCommonPasswords, estimateStrength, isCommonPassword } from './strength.js';
+import { commonPasswordCount, countCommonPasswords, estimateStrength, isCommonPassword, maxEstimatedLengthInCodePoints } from './strength.js';
 
 test('the common-password blocklist holds at least 10,000 entries (SPEC 3)', () => {
   assert.ok(commonPasswordCount >= 10_000);
@@ -59,13 +59,14 @@ test('feedback is text in the requested language, not message keys', () => {
   for (const suggestion of dutch.suggestions) assert.match(suggestion, /\s/); // a sentence, not a key
 });
 
-test('very long input is judged on its first 100 code points only, so the hint stays fast', () => {
+test('SECURITY 35: very long input is judged on its first 40 code points only, so the estimate stays cheap', () => {
   // Counted, not timed: `npm run bench` times the worst case.
+  assert.equal(maxEstimatedLengthInCodePoints, 40);
   const long = 'p@ssw0rd!1$'.repeat(1000);
-  const first100 = Array.from(long).slice(0, 100).join('');
-  assert.deepEqual(estimateStrength(long, []), estimateStrength(first100, []));
-  // What follows the 100th code point changes nothing, and a surrogate pair is never split.
-  const emoji = '🔒'.repeat(100);
+  const first40 = Array.from(long).slice(0, 40).join('');
+  assert.deepEqual(estimateStrength(long, []), estimateStrength(first40, []));
+  // What follows the 40th code point changes nothing, and a surrogate pair is never split.
+  const emoji = '🔒'.repeat(40);
   assert.deepEqual(estimateStrength(`${emoji}Zq9!vL#2 tail`, []), estimateStrength(emoji, []));
   const result = estimateStrength(long, []);
   assert.ok(result.score >= 0 && result.score <= 4, `score ${result.score}`);

@@ -1,13 +1,30 @@
 import { createHmac } from 'node:crypto';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+// The full metadata ("max"): only it knows a number's type (mobile, premium rate, …).
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Failure, Ok } from '../../core/outcome.js';
 import { deriveKey, openSecret, sealSecret } from '../../core/secret-box.js';
 
-/** A phone number in international format, as E.164; null when it is no valid number. */
-export function normalizePhone(input: string): string | null {
-  const trimmed = input.trim();
-  if (!trimmed.startsWith('+') && !trimmed.startsWith('00')) return null;
-  const parsed = parsePhoneNumberFromString(trimmed.replace(/^00/, '+'));
-  return parsed?.isValid() ? parsed.number : null;
+export type SmsNumberProblem = 'invalid_phone' | 'phone_not_mobile' | 'phone_country';
+
+/**
+ * SECURITY 36: a number codes may go to. Typed in international form (`+31 6…`, `0031 6…`) or in
+ * the national form of the org's own country, the first of `countries` (`06 12345678`); it must
+ * be one libphonenumber types as mobile (or, where a plan cannot tell, fixed line or mobile), in
+ * one of `countries`. Premium-rate, shared-cost, toll-free, VoIP, personal, pager, satellite and
+ * other non-geographic numbers, and numbers of unknown type, are refused: they are how an SMS pump
+ * earns its money. Gives the number as E.164.
+ */
+export function acceptSmsNumber(input: string, countries: readonly string[]): Ok<{ e164: string }> | Failure<SmsNumberProblem> {
+  const trimmed = input.trim().replace(/^00/, '+');
+  if (trimmed === '' || trimmed.length > 32) return { ok: false, error: 'invalid_phone' };
+  const home = countries[0] as CountryCode | undefined;
+  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : home ? parsePhoneNumberFromString(trimmed, home) : undefined;
+  if (!parsed?.isValid()) return { ok: false, error: 'invalid_phone' };
+  const type = parsed.getType();
+  if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, error: 'phone_not_mobile' };
+  // A satellite or other non-geographic number has no country, so it is never in the list.
+  if (!parsed.country || !countries.includes(parsed.country)) return { ok: false, error: 'phone_country' };
+  return { ok: true, e164: parsed.number };
 }
 
 /** Whose number it is: a sealed number opens only for its own account in its own organization. */

@@ -19,6 +19,12 @@ export function smsErrorText(ctx: WebContext, outcome: Exclude<SendSmsOutcome, {
       return ctx.t('sms.error.tooSoon', { seconds: outcome.retryAfterSeconds });
     case 'too_many':
       return ctx.t('sms.error.tooMany', { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+    case 'limited_destination':
+    case 'limited_network':
+    case 'limited_organization':
+      return ctx.t(smsNoticeKeys[outcome.error], { minutes: Math.ceil(outcome.retryAfterSeconds / 60) });
+    case 'number_not_allowed':
+      return ctx.t('sms.error.numberNotAllowed');
     default:
       return ctx.t('sms.error.sendFailed');
   }
@@ -47,7 +53,16 @@ export function smsCodeButton(ctx: WebContext, method: 'totp' | 'sms' | null, re
   return html`<form method="post" action="/account/2fa/confirm-code" class="inline">${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}"><button type="submit" class="link">${ctx.t('reset.sendSms')}</button></form>`;
 }
 
-const smsNoticeKeys = { sent: 'reset.smsSent', too_soon: 'sms.error.tooSoon', too_many: 'sms.error.tooMany', send_failed: 'sms.error.sendFailed' } as const;
+const smsNoticeKeys = {
+  sent: 'reset.smsSent',
+  too_soon: 'sms.error.tooSoon',
+  too_many: 'sms.error.tooMany',
+  send_failed: 'sms.error.sendFailed',
+  limited_destination: 'sms.error.limitedDestination',
+  limited_network: 'sms.error.limitedNetwork',
+  limited_organization: 'sms.error.limitedOrganization',
+  number_not_allowed: 'sms.error.numberNotAllowed',
+} as const;
 
 /** The outcome of that button, shown on the page it returns to. */
 export function smsNotice(ctx: WebContext, query: Record<string, string>): string | undefined {

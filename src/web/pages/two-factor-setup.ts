@@ -13,6 +13,7 @@ import {
 import { field } from '../../http/form-body.js';
 import { sessionTargetOf, standingAccount } from '../context.js';
 import { inputField } from '../fields.js';
+import { formatCountries } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { smsCodeButton, smsErrorText, smsNotice, stepUpErrors } from './code-fields.js';
@@ -60,8 +61,16 @@ export const submitSetup: PageHandler = async (page) => {
         return setupChoicePage(page, { method: ctx.t('setup.error.method') }, { phone: input.phone });
       case 'invalid_phone':
         return setupChoicePage(page, { phone: ctx.t('setup.error.phone') }, input);
+      case 'phone_not_mobile':
+        return setupChoicePage(page, { phone: ctx.t('setup.error.phoneNotMobile') }, input);
+      case 'phone_country':
+        return setupChoicePage(page, { phone: ctx.t('setup.error.phoneCountry', { countries: formatCountries(ctx.org.policy.smsCountries, ctx.locale) }) }, input);
       case 'too_soon':
       case 'too_many':
+      case 'limited_destination':
+      case 'limited_network':
+      case 'limited_organization':
+      case 'number_not_allowed':
       case 'send_failed':
       case 'no_sms':
         return setupChoicePage(page, { phone: smsErrorText(ctx, started) }, input);
