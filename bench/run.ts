@@ -33,7 +33,8 @@ await measure('password rules incl. blocklist (no hash)', 200, () =>
   checkNewPassword({ policy: { passwordMinLength: 12, passwordRequireSpecial: true }, context: { email: 'a@b.nl', orgName: 'Org', orgSlug: 'org' }, password: 'a fine pass phrase', passwordConfirm: 'a fine pass phrase', currentPasswordHash: null }),
 );
 
-await measure('strength hint, 11,000 characters (cut to 100)', 20, async () => estimateStrength('p@ssw0rd!1$'.repeat(1000), []));
+await measure('strength estimate, 11,000 characters (cut to 40)', 20, async () => estimateStrength('p@ssw0rd!1$'.repeat(1000), []));
+await measure('strength estimate, crafted l33t input (cut to 40)', 20, async () => estimateStrength('4@3!1|0$5$7+'.repeat(17), []));
 
 const t = await createTestApp();
 const org = await createTestOrg(t);

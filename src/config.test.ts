@@ -54,3 +54,12 @@ test('SECURITY 34: connection limits have safe defaults and refuse nonsense', ()
   }
   refuses({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, 'HEADERS_TIMEOUT_MS');
 });
+
+test('SECURITY 35: the argon2 queue takes one core fewer than the machine by default, and refuses nonsense', () => {
+  const { argon2 } = loadConfig({});
+  assert.ok(argon2.concurrency >= 1);
+  assert.equal(argon2.maxWaiting, 200);
+  assert.deepEqual(loadConfig({ ARGON2_CONCURRENCY: '3', ARGON2_MAX_WAITING: '0' }).argon2, { concurrency: 3, maxWaiting: 0 });
+  for (const bad of ['0', '-1', 'all', '1000']) refuses({ ARGON2_CONCURRENCY: bad }, 'ARGON2_CONCURRENCY');
+  for (const bad of ['-1', 'lots', '100001']) refuses({ ARGON2_MAX_WAITING: bad }, 'ARGON2_MAX_WAITING');
+});
