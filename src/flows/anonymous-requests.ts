@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { normalizeEmail } from '../accounts/email.js';
 import { noteThrottled } from '../audit/throttled.js';
 import type { RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
@@ -23,9 +24,9 @@ export type AnonymousRequest = keyof typeof anonymousRequestLimits;
 
 export type Admission = Ok | Failure<'network_throttled', { retryAfterSeconds: number }> | Failure<'address_throttled'>;
 
-/** The address as the counter knows it: a keyed digest, so the table of counters holds no addresses. */
+/** The address as the counter knows it: normalized (a look-alike spelling is the same address), as a keyed digest, so the table of counters holds no addresses. */
 function addressKey(deps: Deps, email: string): string {
-  return createHmac('sha256', deps.config.secretKey).update(`anonymous-request-address:${email.trim().toLowerCase()}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', deps.config.secretKey).update(`anonymous-request-address:${normalizeEmail(email)}`).digest('base64url').slice(0, 32);
 }
 
 export async function admitAnonymousRequest(deps: Deps, org: Organization, client: RequestContext, request: AnonymousRequest, email: string): Promise<Admission> {

@@ -3,7 +3,6 @@ import { recordAudit, type RequestContext } from '../audit/audit.js';
 import { isPlausibleEmail, normalizeEmail } from '../accounts/email.js';
 import { validName } from '../accounts/name.js';
 import type { Failure, Ok } from '../core/outcome.js';
-import { hitRateLimit } from '../core/rate-limit.js';
 import type { Deps } from '../deps.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
@@ -48,9 +47,7 @@ export function registrationJobHandler(deps: Deps, findOrg: (tenantId: string) =
     const payload = job.payload as { email: string; name: string; locale: Locale; ip: string | null; requestId: string | null };
     const org = await findOrg(job.tenantId);
     if (!org || !org.policy.selfRegistration) return { outcome: 'closed' };
-    // At most 3 mails per address per hour, so the form cannot be used to flood a mailbox.
-    const limit = await hitRateLimit(deps.db, org.tenantId, `registration_mail:${payload.email.toLowerCase()}`, { limit: 3, windowSeconds: 3600 }, deps.clock.now());
-    if (!limit.allowed) return { outcome: 'rate_limited' };
+    // At most 3 an hour per address were admitted (anonymous-requests.ts), so the form cannot flood a mailbox.
     const client = { ip: payload.ip, userAgent: null, requestId: payload.requestId };
     const existing = await findLookAlikeAccount(deps.db, org.tenantId, payload.email);
     // An address that only looks like an account's (SECURITY 39) is another mailbox: it gets no
