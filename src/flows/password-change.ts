@@ -6,6 +6,7 @@ import type { Deps } from '../deps.js';
 import { hashPassword } from '../factors/password/hashing.js';
 import { rejectNewPassword, type PasswordRejection } from '../factors/password/new-password.js';
 import { findFactorInForce } from '../factors/second-factor/store.js';
+import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { queueEmail } from '../messaging/outbox.js';
 import { deleteAccountSessions, rotateSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
@@ -20,8 +21,8 @@ export type ChangePasswordOutcome = Ok | StepUpFailure | Failure<'password_rejec
  * `/account/password` (SPEC 4.4, 4.5): the step-up asks the current password (a wrong one
  * counts toward the account's lock like a failed login) and, with two-step verification, a code
  * — after the new password passed the rules, so a code is not used up by a refused password. The
- * account's other web sessions, its outstanding links and its app access end; this session keeps
- * its proofs under a new id.
+ * account's other web sessions, its outstanding links, its trusted browsers and its app access
+ * end; this session keeps its proofs under a new id.
  */
 export async function changePassword(
   deps: Deps,
@@ -45,6 +46,9 @@ export async function changePassword(
     // SECURITY 42: as a reset does, a change ends what the old password could have started:
     // reset links asked before it, QR codes on a screen, app devices and app logins under way.
     await voidAccountTokens(tx, org.tenantId, account.id, at);
+    // A browser trusted to skip the code may be the one the change is meant to shut out: as a
+    // reset does, the change forgets them all (this one included; its next login asks a code).
+    await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     const removedDevices = await endAppAccess(tx, org.tenantId, account.id, 'password_changed', at);
     await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { via: 'account', endedSessions, removedDevices } });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });

@@ -85,6 +85,26 @@ describe('code validity and trusted browsers (SPEC 4.6)', () => {
     const refused = await browser.post('/account/password', { currentPassword: user.password, password: 'another fine phrase', passwordConfirm: 'another fine phrase', code: '' });
     assert.match(refused.body, /This code is not right/);
   });
+
+  test('a password change forgets every trusted browser: one that knew the old password asks the code again', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const owner = await loggedInBrowser(t, org, user);
+    const { app } = await enableTotp(t, owner);
+    // Someone who had the password, and a code once, on a browser of their own.
+    const intruder = new TestBrowser(t.app, hostOf(org));
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(intruder, user, app.code(t)), 'code asked');
+    await intruder.get('/');
+    await intruder.post('/logout', {});
+    t.clock.advanceSeconds(30);
+    await owner.get('/account/password');
+    const newPassword = 'a brand new pass phrase';
+    const changed = await owner.post('/account/password', { currentPassword: user.password, password: newPassword, passwordConfirm: newPassword, code: app.code(t) });
+    assert.equal(changed.statusCode, 303);
+    t.clock.advanceSeconds(30);
+    assert.equal(await codeLogin(intruder, { email: user.email, password: newPassword }, app.code(t)), 'code asked', 'the trust went with the old password');
+  });
 });
 
 describe('trust never outlives the org maximum', () => {
