@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import { runMaintenance } from '../../src/jobs/maintenance.js';
 import { TestBrowser } from '../browser-client.js';
+import { accountWithSms } from '../two-factor-helpers.js';
 import { CapturedMail, createActiveAccount, jobScope, createTestApp, createTestOrg, hostOf, loggedInBrowser, testConfig, testDatabase, type TestApp } from '../harness.js';
 
 let t: TestApp;
@@ -119,6 +120,17 @@ describe('maintenance', () => {
     t.clock.advanceSeconds(31 * 24 * 3600);
     await runMaintenance(t.deps.db, t.clock.now(), { onlyTenantId: org.tenantId });
     assert.equal(await count(), 0);
+  });
+
+  test('SMS codes go two days after they were sent; a fresh one stays', async () => {
+    const { org } = await accountWithSms(t);
+    const codes = async () => (await t.deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM sms_code WHERE tenant_id = $1', [org.tenantId]))[0]!.n;
+    assert.equal(await codes(), 1, 'the setup code');
+    t.clock.advanceSeconds(47 * 3600);
+    assert.equal((await runMaintenance(t.deps.db, t.clock.now(), { onlyTenantId: org.tenantId })).smsCodes, 0);
+    t.clock.advanceSeconds(2 * 3600);
+    assert.equal((await runMaintenance(t.deps.db, t.clock.now(), { onlyTenantId: org.tenantId })).smsCodes, 1);
+    assert.equal(await codes(), 0);
   });
 });
 

@@ -106,3 +106,13 @@ export async function hasFreshSmsCode(db: Queryable, input: { tenantId: string; 
   );
   return rows.length > 0;
 }
+
+/**
+ * Maintenance: codes older than two days carry no information any more (a code is valid five
+ * minutes; the per-account limits look back a day), so they go, and the table does not grow
+ * with every code ever sent. Returns how many.
+ */
+export async function purgeOldSmsCodes(db: Queryable, now: Date, onlyTenantId: string | null = null): Promise<number> {
+  const rows = await db.query('DELETE FROM sms_code WHERE created_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [new Date(now.getTime() - 2 * 24 * 3600_000), onlyTenantId]);
+  return rows.length;
+}
