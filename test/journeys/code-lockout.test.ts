@@ -38,6 +38,20 @@ describe('SECURITY 7: wrong codes end the attempt and lock code login', () => {
     assert.equal((await findAccountById(t.deps.db, org.tenantId, user.id)) !== null, true);
   });
 
+  test('an empty code, sent by an Enter too soon, costs no try: ten of them, then the right code logs in', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const { app } = await enableTotp(t, await loggedInBrowser(t, org, user));
+    t.clock.advanceSeconds(30);
+    const browser = await loggedInBrowser(t, org, user);
+    await browser.get('/login/code');
+    for (let i = 0; i < 10; i++) {
+      const empty = await browser.post('/login/code', { code: i % 2 ? '' : '   ' });
+      assert.equal(empty.statusCode, 200, `empty code ${i + 1}: the form again`);
+    }
+    assert.equal((await browser.post('/login/code', { code: app.code(t) })).statusCode, 303);
+  });
+
   test('SECURITY 7: 50 parallel wrong codes are evaluated at most 5 times', async () => {
     const org = await createTestOrg(t);
     const user = await createActiveAccount(t, org);

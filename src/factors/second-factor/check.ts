@@ -46,6 +46,8 @@ export async function checkSecondFactor(
   smsPurpose: SmsPurpose,
 ): Promise<CodeCheckOutcome> {
   const now = deps.clock.now();
+  // Nothing typed (an Enter too soon) is no guess: refused without a try, since nothing is compared.
+  if (('recoveryCode' in input ? input.recoveryCode : input.code).trim() === '') return { ok: false, error: 'invalid_code' };
   const failuresInAttempt = await reserveAttemptCodeTry(deps.db, org.tenantId, attempt, codeBudget.perAttempt);
   if (failuresInAttempt === null) return { ok: false, error: 'attempt_ended' };
   if (!(await reserveCodeTry(deps.db, account, now, { lockEvery: codeBudget.inARow, lockSeconds: codeBudget.lockSeconds, ceiling: codeBudget.ceiling }))) {
