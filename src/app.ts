@@ -111,6 +111,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     { scope: options.jobScope, secretKey: config.secretKey },
   );
 
+  // SECURITY 34: a flood from many addresses fills the process's open files before any per-address
+  // cap; past MAX_CONNECTIONS new connections are closed at once, so the process stays up and
+  // serves again as soon as the timeouts have cleared the flood.
+  if (config.connections.maxConnections > 0) app.server.maxConnections = config.connections.maxConnections;
   // Behind a proxy every connection is the proxy's: the cap there is the proxy's job (README).
   if (config.trustProxy === false && config.connections.maxConnectionsPerAddress > 0) {
     capConnectionsPerAddress(app.server, config.connections.maxConnectionsPerAddress, app.log);

@@ -47,9 +47,9 @@ test('loopback addresses', () => {
 
 test('SECURITY 34: connection limits have safe defaults and refuse nonsense', () => {
   const { connections } = loadConfig({});
-  assert.deepEqual(connections, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 20_000, maxConnectionsPerAddress: 64 });
+  assert.deepEqual(connections, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 20_000, maxConnectionsPerAddress: 64, maxConnections: 4096 });
   assert.equal(loadConfig({ MAX_CONNECTIONS_PER_ADDRESS: '0' }).connections.maxConnectionsPerAddress, 0, '0 turns the cap off (a proxy caps instead)');
-  for (const variable of ['REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_ADDRESS']) {
+  for (const variable of ['REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS', 'IDLE_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_ADDRESS', 'MAX_CONNECTIONS']) {
     for (const bad of ['-1', 'soon', '1.5', '99999999']) refuses({ [variable]: bad }, variable);
   }
   refuses({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '6000' }, 'HEADERS_TIMEOUT_MS');
@@ -62,4 +62,11 @@ test('SECURITY 35: the argon2 queue takes one core fewer than the machine by def
   assert.deepEqual(loadConfig({ ARGON2_CONCURRENCY: '3', ARGON2_MAX_WAITING: '0' }).argon2, { concurrency: 3, maxWaiting: 0 });
   for (const bad of ['0', '-1', 'all', '1000']) refuses({ ARGON2_CONCURRENCY: bad }, 'ARGON2_CONCURRENCY');
   for (const bad of ['-1', 'lots', '100001']) refuses({ ARGON2_MAX_WAITING: bad }, 'ARGON2_MAX_WAITING');
+});
+
+test('SECURITY 44: a proxy in front, or organizations under a real domain, are not plainly local', () => {
+  refuses({ TRUST_PROXY: '1' }, 'SMTP_URL');
+  refuses({ TRUST_PROXY: '1', SMTP_URL: 'smtp://m.example' }, 'SECRET_KEY');
+  refuses({ BASE_DOMAIN: 'zorg.example.nl', SMTP_URL: 'smtp://m.example' }, 'SECRET_KEY');
+  assert.equal(loadConfig({ BASE_DOMAIN: 'dev.localhost' }).developmentKey, true);
 });

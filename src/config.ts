@@ -52,6 +52,8 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
   /** The most open connections of one client address; 0 for no cap (MAX_CONNECTIONS_PER_ADDRESS). */
   maxConnectionsPerAddress: number;
+  /** The most open connections in all; 0 for no cap (MAX_CONNECTIONS). Keep it below the open-file limit. */
+  maxConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -78,15 +80,23 @@ function port(env: Env, name: string, fallback: number | undefined): number | un
 
 /**
  * Only a server that is plainly a development one — not production, plain HTTP, listening on a
- * loopback address (the default of `npm start`) — may run on the fixed development key and the dev
- * outbox (SECURITY 44). Anything reachable from elsewhere must be configured, or does not start.
+ * loopback address (the default of `npm start`), no proxy in front, organizations under
+ * `localhost` — may run on the fixed development key and the dev outbox (SECURITY 44). Anything
+ * reachable from elsewhere must be configured, or does not start (main.ts also refuses an
+ * organization with a public host name on those defaults).
  */
 export function isLoopbackAddress(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-const notLocal = 'unless Ingang runs plainly locally (PUBLIC_SCHEME=http and a loopback LISTEN_HOST, outside production)';
+/** `localhost` and the names under it, which resolve to this machine only (RFC 6761). */
+export function isLocalHostName(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost');
+}
+
+const notLocal = 'unless Ingang runs plainly locally (PUBLIC_SCHEME=http, a loopback LISTEN_HOST, no TRUST_PROXY, BASE_DOMAIN localhost, outside production)';
 
 function secretKey(env: Env, plainlyLocal: boolean): { key: Buffer; developmentKey: boolean } {
   const raw = optional(env, 'SECRET_KEY');
@@ -136,6 +146,7 @@ function connectionLimits(env: Env): ConnectionLimits {
     keepAliveTimeoutMs: whole(env, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
     idleTimeoutMs: whole(env, 'IDLE_TIMEOUT_MS', 20_000, 100, 600_000),
     maxConnectionsPerAddress: whole(env, 'MAX_CONNECTIONS_PER_ADDRESS', 64, 0, 100_000),
+    maxConnections: whole(env, 'MAX_CONNECTIONS', 4096, 0, 1_000_000),
   };
   // Node cuts the headers at the sooner of the two; a longer header time would be a lie.
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS', 'must not be longer than REQUEST_TIMEOUT_MS');
@@ -167,7 +178,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[a-z0-9.-]+$/.test(baseDomain)) throw new ConfigError('BASE_DOMAIN', 'must be a host name');
   // Development listens on this machine only; production on every interface (behind its proxy).
   const listenHost = optional(env, 'LISTEN_HOST') ?? (production ? '0.0.0.0' : '127.0.0.1');
-  const plainlyLocal = !production && schemeRaw === 'http' && isLoopbackAddress(listenHost);
+  const proxies = trustProxy(optional(env, 'TRUST_PROXY'));
+  // A proxy in front, or orgs under a real domain, mean others reach this server: not plainly local.
+  const plainlyLocal = !production && schemeRaw === 'http' && isLoopbackAddress(listenHost) && proxies === false && isLocalHostName(baseDomain);
   if (!plainlyLocal && smtpUrl === undefined) throw new ConfigError('SMTP_URL', `is required ${notLocal}: the dev outbox serves plainly local servers only`);
   const key = secretKey(env, plainlyLocal);
   return {
@@ -179,7 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseDomain,
     publicScheme: schemeRaw,
     publicPort: port(env, 'PUBLIC_PORT', production ? undefined : listenPort),
-    trustProxy: trustProxy(optional(env, 'TRUST_PROXY')),
+    trustProxy: proxies,
     smtpUrl,
     mailFrom: mailFrom ?? 'Ingang <no-reply@localhost>',
     secretKey: key.key,

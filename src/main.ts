@@ -1,11 +1,12 @@
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, isLocalHostName, loadConfig } from './config.js';
 import { systemClock } from './core/clock.js';
 import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import { createDemoIfEmpty } from './demo.js';
 import { createMailTransport, createSmsTransport } from './mail-setup.js';
+import { listOrganizations } from './tenants/organizations.js';
 
 /** config → database → migrate → dependencies → app → listen. */
 async function main(): Promise<void> {
@@ -19,6 +20,16 @@ async function main(): Promise<void> {
   const { app, deps, jobs } = await buildApp({ config, db, clock: systemClock, random: cryptoRandom, mail, sms, logger: true });
   logger = () => app.log;
 
+  // SECURITY 44: the development defaults are for this machine only; an org answering on a public
+  // host name says others will reach it (through a proxy or a tunnel), so they are refused.
+  if (config.developmentKey || config.devOutbox || config.sms.provider === 'dev') {
+    const exposed = (await listOrganizations(db)).flatMap((org) => org.hostnames.filter((host) => !isLocalHostName(host)).map((host) => ({ org: org.slug, host })));
+    if (exposed[0]) {
+      await release();
+      const unset = [config.developmentKey ? 'SECRET_KEY' : null, config.devOutbox ? 'SMTP_URL' : null, config.sms.provider === 'dev' ? 'SMS_PROVIDER' : null].filter(Boolean).join(', ');
+      throw new ConfigError(unset, `required: organization "${exposed[0].org}" answers on the public host ${exposed[0].host}, so this server is not plainly local`);
+    }
+  }
   if (config.developmentKey) {
     app.log.warn('running on the fixed development SECRET_KEY: fine on this machine only; set SECRET_KEY (32+ random characters) anywhere else');
   }

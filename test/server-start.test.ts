@@ -5,7 +5,7 @@
  * operator would, in a child process on a fresh embedded database.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,10 +26,14 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts the server; resolves with its output once it listens (then stops it) or once it exits. */
-function start(env: Record<string, string>): Promise<{ code: number | null; output: string; listening: boolean }> {
+function newDataDir(): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'ingang-start-'));
   dirs.push(dataDir);
+  return dataDir;
+}
+
+/** Starts the server; resolves with its output once it listens (then stops it) or once it exits. */
+function start(env: Record<string, string>, dataDir = newDataDir()): Promise<{ code: number | null; output: string; listening: boolean }> {
   const { DATABASE_URL: _ignored, NODE_ENV: _env, SECRET_KEY: _key, SMTP_URL: _smtp, SMS_PROVIDER: _sms, LISTEN_HOST: _host, PUBLIC_SCHEME: _scheme, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...inherited, DATA_DIR: dataDir, ...env } });
   return new Promise((resolve) => {
@@ -67,4 +71,16 @@ test('reachable from elsewhere without SECRET_KEY it does not start, and says wh
   const https = await start({ PORT: String(port), PUBLIC_SCHEME: 'https' });
   assert.equal(https.code, 1);
   assert.match(https.output, /Ingang cannot start: SMTP_URL: is required unless/, 'no dev outbox behind https');
+});
+
+test('an organization on a public host name stops a start on the development defaults', { timeout: 200_000 }, async () => {
+  const dataDir = newDataDir();
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const created = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'org:create', '--slug', 'zorg', '--name', 'Zorg', '--host', 'zorg.example.nl'], { cwd: root, env: { ...inherited, DATA_DIR: dataDir }, encoding: 'utf8' });
+  assert.equal(created.status, 0, created.stderr);
+  const port = await freePort();
+  const run = await start({ PORT: String(port) }, dataDir);
+  assert.equal(run.listening, false, run.output);
+  assert.equal(run.code, 1);
+  assert.match(run.output, /Ingang cannot start: SECRET_KEY, SMTP_URL, SMS_PROVIDER: required: organization "zorg" answers on the public host zorg\.example\.nl/);
 });

@@ -32,3 +32,14 @@ test('staff see an international domain with its punycode, and non-ASCII letters
   assert.equal(emailForStaff('jan@bücher.nl'), 'jan@bücher.nl (jan@xn--bcher-kva.nl)');
   assert.equal(emailForStaff('jаn@x.nl'), 'jаn@x.nl (jU+0430n@x.nl)');
 });
+
+test('attack review: an ideographic full stop at the end, variation selectors, the braille blank and combining marks make no second address', () => {
+  assert.equal(normalizeEmail('admin@demo.example。'), 'admin@demo.example');
+  assert.equal(normalizeEmail('admin@demo.example.。'), 'admin@demo.example');
+  for (const hidden of ['admin\u{E0100}@demo.example', 'admin\u2800@demo.example', 'ad\u115Fmin@demo.example', 'admin\uFE0F@demo.example']) {
+    assert.equal(isPlausibleEmail(hidden), false, JSON.stringify(hidden));
+    assert.equal(emailSkeleton(hidden), emailSkeleton('admin@demo.example'), JSON.stringify(hidden));
+  }
+  assert.equal(emailSkeleton('admi\u0307n@demo.example'), emailSkeleton('admin@demo.example'));
+  assert.equal(emailSkeleton('josé@x.nl'), emailSkeleton('jose@x.nl'));
+});

