@@ -42,6 +42,8 @@ export function capConnectionsPerAddress(server: Server, max: number, log: Fasti
       refusedConnections.add();
       const now = Date.now();
       if ((lastWarned.get(key) ?? 0) < now - 60_000) {
+        // Bounded: a flood from ever new addresses must not grow this map without end.
+        if (lastWarned.size >= 10_000) lastWarned.clear();
         lastWarned.set(key, now);
         log.warn({ client: key, max }, 'connection refused: this client address holds the most connections allowed');
       }
