@@ -16,6 +16,7 @@ import { createJobWorker, type JobWorker } from './jobs/worker.js';
 import type { MailTransport } from './messaging/mail-transport.js';
 import { emailJobHandler, emailJobKind } from './messaging/outbox.js';
 import type { SmsTransport } from './messaging/sms-transport.js';
+import { registerOpenIdSurface } from './openid/plugin.js';
 import { countRequest, registerOperationsSurface } from './operations.js';
 import { findOrganizationByHost, findOrganizationByTenantId, type Organization } from './tenants/organizations.js';
 import { errorPage, unknownHostPage } from './web/plain-page.js';
@@ -149,5 +150,6 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   await app.register(async (web) => registerWebSurface(web, deps));
   await app.register(async (api) => registerApiSurface(api, deps), { prefix: apiPrefix });
   await app.register(async (operations) => registerOperationsSurface(operations, deps));
+  await app.register(async (openid) => registerOpenIdSurface(openid, deps));
   return { app, deps, jobs };
 }

@@ -7,6 +7,7 @@ import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
+import { listOpenIdClients, registerOpenIdClient } from './flows/openid-clients.js';
 import { createAccount } from './flows/staff/create-account.js';
 import { createOrganizationAsOperator, findOrganization, listOrganizationAddresses } from './flows/staff/organizations.js';
 import { changeOrganizationPolicy } from './flows/staff/policy.js';
@@ -18,7 +19,9 @@ const usage = `Usage: npm run cli -- <command> [options]
   org:create --slug S --name N [--host H]... [--locale nl|en] [--helpdesk TEXT]
   org:policy --slug S --set key=value...
   org:list
-  account:create --org S --email E --name N --role client|professional|helpdesk|admin [--locale nl|en]`;
+  account:create --org S --email E --name N --role client|professional|helpdesk|admin [--locale nl|en]
+  client:create --org S --name N --redirect-uri U... [--post-logout-uri U]... [--backchannel-logout-uri U] [--public] [--first-party] [--offline]
+  client:list --org S`;
 
 class UsageError extends Error {}
 
@@ -101,6 +104,46 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
       if (!result.ok) throw new UsageError(`cannot create account: ${Object.entries(result.problems).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
       // Nothing secret is printed: the welcome link goes out by e-mail through the outbox.
       out(`created ${result.account.role} account ${result.account.email} (${result.account.id}); the welcome e-mail is queued and a running server delivers it`);
+      return;
+    }
+    case 'client:create': {
+      const { values } = parseArgs({
+        args,
+        options: {
+          org: { type: 'string' },
+          name: { type: 'string' },
+          'redirect-uri': { type: 'string', multiple: true },
+          'post-logout-uri': { type: 'string', multiple: true },
+          'backchannel-logout-uri': { type: 'string' },
+          public: { type: 'boolean' },
+          'first-party': { type: 'boolean' },
+          offline: { type: 'boolean' },
+        },
+      });
+      const org = await findOrganization(deps, required(values, 'org'));
+      if (!org) throw new UsageError(`no organization with slug ${values.org}`);
+      const made = await registerOpenIdClient(deps, org, {
+        name: required(values, 'name'),
+        redirectUris: values['redirect-uri'] ?? [],
+        postLogoutRedirectUris: values['post-logout-uri'] ?? [],
+        backchannelLogoutUri: values['backchannel-logout-uri'] ?? null,
+        public: values.public ?? false,
+        firstParty: values['first-party'] ?? false,
+        offlineAccess: values.offline ?? false,
+      });
+      if (!made.ok) throw new UsageError(`cannot create client: ${made.error} (redirect URIs must be absolute https, or http on localhost, without a fragment)`);
+      out(`client_id: ${made.client.clientId}`);
+      // Shown this once; only its digest is kept.
+      if (made.secret) out(`client_secret: ${made.secret}`);
+      return;
+    }
+    case 'client:list': {
+      const { values } = parseArgs({ args, options: { org: { type: 'string' } } });
+      const org = await findOrganization(deps, required(values, 'org'));
+      if (!org) throw new UsageError(`no organization with slug ${values.org}`);
+      for (const c of await listOpenIdClients(deps, org)) {
+        out(`${c.clientId}\t${c.name}\t${c.confidential ? 'confidential' : 'public'}${c.firstParty ? '\tfirst-party' : ''}${c.offlineAccess ? '\toffline' : ''}\t${c.redirectUris.join(' ')}`);
+      }
       return;
     }
     default:

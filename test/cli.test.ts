@@ -128,6 +128,26 @@ test('account:create makes the first admin and prints nothing secret', { timeout
   assert.doesNotMatch(all, /https?:\/\//, `no link at all\n${show(run)}`);
 });
 
+test('client:create prints client_id and, for a confidential client, client_secret once; client:list never a secret (SPEC 10)', { timeout }, async () => {
+  const made = await cli(dataDir, 'client:create', '--org', 'acme', '--name', 'Dagboek', '--redirect-uri', 'https://dagboek.acme.test/cb', '--redirect-uri', 'http://localhost:8080/cb', '--first-party');
+  assert.equal(made.code, 0, show(made));
+  const id = /^client_id: (\S+)$/m.exec(made.stdout)?.[1];
+  const secret = /^client_secret: (\S+)$/m.exec(made.stdout)?.[1];
+  assert.ok(id && secret && secret.length >= 43, show(made));
+  const publicOne = await cli(dataDir, 'client:create', '--org', 'acme', '--name', 'App', '--redirect-uri', 'https://app.acme.test/cb', '--public');
+  assert.doesNotMatch(publicOne.stdout, /client_secret/);
+  const listed = await cli(dataDir, 'client:list', '--org', 'acme');
+  assert.equal(listed.code, 0, show(listed));
+  assert.match(listed.stdout, new RegExp(`^${id}\tDagboek\tconfidential\tfirst-party\t`, 'm'));
+  assert.match(listed.stdout, /\tApp\tpublic\t/);
+  assert.ok(!listed.stdout.includes(secret), 'the secret is never shown again');
+  for (const bad of ['http://dagboek.acme.test/cb', 'https://x.test/cb#frag', 'not a url']) {
+    const refused = await cli(dataDir, 'client:create', '--org', 'acme', '--name', 'Bad', '--redirect-uri', bad);
+    assert.equal(refused.code, 2, `${bad}: ${show(refused)}`);
+    assert.match(refused.stderr, /invalid_redirect_uri/);
+  }
+});
+
 test('an unknown command exits with code 2 and the usage', { timeout }, async () => {
   const run = await cli(dataDir, 'org:destroy', '--slug', 'acme');
   assert.equal(run.code, 2, show(run));

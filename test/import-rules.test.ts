@@ -27,7 +27,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 type Layer = 'core' | 'modules' | 'flows' | 'http' | 'surface' | 'assembly';
 
-const moduleDirs = ['tenants', 'accounts', 'sessions', 'audit', 'messaging', 'jobs', 'factors', 'devices'];
+const moduleDirs = ['tenants', 'accounts', 'sessions', 'audit', 'messaging', 'jobs', 'factors', 'devices', 'oidc'];
 const assemblyFiles = ['app.ts', 'main.ts', 'cli.ts', 'demo.ts', 'operations.ts', 'mail-setup.ts'];
 
 /** The layer of a file under src/, from its path alone; null for a path the layers do not name. */
@@ -38,7 +38,7 @@ export function layerOf(file: string): Layer | null {
   if (moduleDirs.includes(top)) return 'modules';
   if (top === 'flows') return 'flows';
   if (top === 'http') return 'http';
-  if (top === 'web' || top === 'staff' || top === 'api') return 'surface';
+  if (top === 'web' || top === 'staff' || top === 'api' || top === 'openid') return 'surface';
   if (assemblyFiles.includes(path)) return 'assembly';
   return null;
 }

@@ -28,6 +28,9 @@ export const tableOwners: Record<string, string> = {
   audit_event: 'src/audit/',
   job: 'src/jobs/',
   rate_limit: 'src/core/rate-limit.ts',
+  oidc_payload: 'src/oidc/',
+  oidc_client: 'src/oidc/',
+  oidc_signing_key: 'src/oidc/',
   schema_migration: 'src/db/',
 };
 

@@ -48,6 +48,8 @@ export const auditEvents = [
   'pin_failed',
   'app_login_succeeded',
   'app_logged_out',
+  // SPEC 10: the organization's OpenID Connect provider.
+  'oidc_consent_given',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

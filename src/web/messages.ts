@@ -358,6 +358,16 @@ const catalogue = {
   'help.contact.none': { nl: 'Neem contact op met {org} via de gegevens die je van hen hebt gekregen.', en: 'Contact {org} through the details they gave you.' },
   'help.passwords.title': { nl: 'Tips voor een sterk wachtwoord', en: 'Tips for a strong password' },
 
+  'openid.unknown.title': { nl: 'Deze inlogpoging is verlopen', en: 'This login has expired' },
+  'openid.unknown.text': { nl: 'Ga terug naar de toepassing en log daar opnieuw in.', en: 'Go back to the application and log in there again.' },
+  'openid.consent.title': { nl: '{client} toegang geven?', en: 'Allow {client}?' },
+  'openid.consent.intro': { nl: '{client} wil je laten inloggen met je account bij {org}, en daarbij weten:', en: '{client} would like you to log in with your account at {org}, and to know:' },
+  'openid.consent.allow': { nl: 'Toestaan', en: 'Allow' },
+  'openid.consent.deny': { nl: 'Weigeren', en: 'Deny' },
+  'openid.scope.profile': { nl: 'je naam en taal', en: 'your name and language' },
+  'openid.scope.email': { nl: 'je e-mailadres', en: 'your e-mail address' },
+  'openid.scope.ingang': { nl: 'je rol en je organisatie', en: 'your role and your organization' },
+  'openid.scope.offline_access': { nl: 'dat je ingelogd blijft, ook als je de toepassing niet gebruikt', en: 'that you stay logged in, also while you are not using it' },
   'throttled.title': { nl: 'Te veel pogingen', en: 'Too many attempts' },
   'throttled.text': { nl: 'Er is te vaak geprobeerd met deze link of vanaf jouw netwerk. Probeer het over {minutes} minuten opnieuw.', en: 'Too many tries with this link or from your network. Please try again in {minutes} minutes.' },
 
