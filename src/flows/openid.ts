@@ -6,6 +6,8 @@ import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { findFactorInForce } from '../factors/second-factor/store.js';
 import { findOidcClient } from '../oidc/clients.js';
+import type { SessionTarget } from './session-target.js';
+import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
 import { acrValues, createOrganizationProvider } from '../oidc/provider.js';
 import type { WebSession } from '../sessions/web-sessions.js';
 import type { Organization } from '../tenants/organizations.js';
@@ -36,10 +38,23 @@ export async function serveOpenIdRequest(deps: Deps, org: Organization, request:
   await callback(request, response);
 }
 
+/** What the page asks before the application gets its answer: a login again, or the code. */
+export interface AskAgain {
+  uid: string;
+  clientName: string;
+  password: boolean;
+  code: boolean;
+  codeMethod: 'totp' | 'sms' | null;
+}
+
 export type InteractionOutcome =
   | Ok<{ redirect: string }>
   | Ok<{ consent: { uid: string; clientName: string; scopes: string[] } }>
-  | Failure<'interaction_unknown'>;
+  | Ok<{ askAgain: AskAgain }>
+  | Failure<'interaction_unknown'>
+  | (StepUpFailure & { askAgain: AskAgain });
+
+export type InteractionDecision = { kind: 'none' } | { kind: 'allow' } | { kind: 'deny' } | { kind: 'prove'; proofs: StepUpProofs };
 
 /** What this session proved, in SPEC 10's words: acr, amr (RFC 8176) and when. */
 async function proofOf(deps: Deps, org: Organization, account: Account, session: WebSession) {
@@ -52,6 +67,34 @@ async function proofOf(deps: Deps, org: Organization, account: Account, session:
   return { acr: acrValues.twoFactor, amr: ['pwd', method, 'mfa'], ts: Math.floor(last / 1000) };
 }
 
+const freshLoginSeconds = 60;
+
+/**
+ * Whether the application's request asks more than this session proved: `prompt=login` a proof
+ * made for it, `max_age` one younger than that, `acr_values=urn:ingang:acr:2fa` a code.
+ * Null when the session's proofs will do; `unmet` when a code is asked of an account without one.
+ */
+async function whatToAskAgain(
+  deps: Deps,
+  org: Organization,
+  target: SessionTarget,
+  details: Awaited<ReturnType<Provider['interactionDetails']>>,
+  clientName: string,
+): Promise<AskAgain | 'unmet' | null> {
+  const reasons = details.prompt.reasons;
+  const proof = await proofOf(deps, org, target.account, target.session);
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const maxAge = details.params.max_age === undefined ? null : Number(details.params.max_age);
+  // `prompt=login`: a proof of the last minute is the login just made for this very request (the
+  // user arrived logged out and was sent through the login first); an older one is asked again.
+  const loginAgain = (reasons.includes('login_prompt') && now - proof.ts > freshLoginSeconds) || (maxAge !== null && Number.isFinite(maxAge) && now - proof.ts > maxAge);
+  const codeWanted = String(details.params.acr_values ?? '').split(' ').includes(acrValues.twoFactor) && proof.acr !== acrValues.twoFactor;
+  if (!loginAgain && !codeWanted) return null;
+  const factor = await findFactorInForce(deps.db, org, target.account);
+  if (codeWanted && !factor) return 'unmet';
+  return { uid: details.uid, clientName, password: loginAgain, code: factor !== null, codeMethod: factor?.method ?? null };
+}
+
 /**
  * The logged-in user arrives at the interaction of a relying application: the login is handed
  * over, with what it proved; a first-party client's scopes are granted at once, another's are asked
@@ -61,10 +104,10 @@ export async function continueOpenIdInteraction(
   deps: Deps,
   org: Organization,
   client: RequestContext,
-  target: { account: Account; session: WebSession },
+  target: SessionTarget,
   raw: { request: IncomingMessage; response: ServerResponse },
   uid: string,
-  decision: 'none' | 'allow' | 'deny' = 'none',
+  decision: InteractionDecision = { kind: 'none' },
 ): Promise<InteractionOutcome> {
   const { provider } = await providerOf(deps, org);
   const details = await provider.interactionDetails(raw.request, raw.response).catch(() => null);
@@ -76,11 +119,26 @@ export async function continueOpenIdInteraction(
   const scopes = String(details.params.scope ?? 'openid')
     .split(' ')
     .filter((scope) => scope !== '' && (scope !== 'offline_access' || registered.offlineAccess));
-  if (decision === 'deny') {
+  if (decision.kind === 'deny') {
     const redirect = await provider.interactionResult(raw.request, raw.response, { error: 'access_denied', error_description: 'the user did not allow it' }, { mergeWithLastSubmission: false });
     return { ok: true, redirect };
   }
-  if (!registered.firstParty && decision !== 'allow') return { ok: true, consent: { uid, clientName: registered.name, scopes } };
+  let session = target.session;
+  if (details.prompt.name === 'login') {
+    const asked = await whatToAskAgain(deps, org, target, details, registered.name);
+    if (asked === 'unmet') {
+      // Asked for two steps of an account with no second factor in force (SPEC 10).
+      const redirect = await provider.interactionResult(raw.request, raw.response, { error: 'unmet_authentication_requirements', error_description: 'this account has no second factor in force' }, { mergeWithLastSubmission: false });
+      return { ok: true, redirect };
+    }
+    if (asked) {
+      if (decision.kind !== 'prove') return { ok: true, askAgain: asked };
+      const proved = await stepUp(deps, org, client, target, asked.password ? 'openid_login_again' : 'openid_second_factor', decision.proofs);
+      if (!proved.ok) return { ...proved, askAgain: asked };
+      session = proved.session;
+    }
+  }
+  if (!registered.firstParty && decision.kind !== 'allow' && !details.grantId) return { ok: true, consent: { uid, clientName: registered.name, scopes } };
 
   const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
   const granting = grant ?? new provider.Grant({ accountId: target.account.id, clientId });
@@ -96,7 +154,7 @@ export async function continueOpenIdInteraction(
       details: { clientId, scopes: scopes.join(' '), firstParty: registered.firstParty },
     });
   }
-  const proof = await proofOf(deps, org, target.account, target.session);
+  const proof = await proofOf(deps, org, target.account, session);
   const redirect = await provider.interactionResult(
     raw.request,
     raw.response,

@@ -31,6 +31,10 @@ const rules = {
   show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },
   /** SPEC 6, SECURITY 40: an organization's policy binds everyone; changing it asks both, always. */
   change_policy: { password: 'always', code: 'always', fresh: 'password' },
+  /** SPEC 10: an application asked a new login (`prompt=login`, `max_age` passed): password and code again. */
+  openid_login_again: { password: 'always', code: 'always', fresh: 'password' },
+  /** SPEC 10: an application asked `acr_values=urn:ingang:acr:2fa` of a session that proved the password alone. */
+  openid_second_factor: { password: 'never', code: 'always', fresh: 'password' },
   /** The reset link is the first proof; the code is the second (SECURITY 14). */
   reset_password: { password: 'never', code: 'always', fresh: 'password' },
 } as const satisfies Record<string, { password: Ask; code: Ask; fresh: 'password' | 'password_or_code' }>;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { findAccountById } from '../accounts/accounts.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
@@ -19,6 +19,22 @@ export const interactionPath = (uid: string) => `/oidc/interaction/${uid}`;
 
 /** How long tokens live (seconds); a retired signing key stays published this long past its retirement. */
 export const tokenLifetimes = { accessToken: 10 * 60, idToken: 10 * 60, authorizationCode: 60, refreshToken: 30 * 24 * 3600, session: 12 * 3600, interaction: 30 * 60, grant: 365 * 24 * 3600 } as const;
+
+/**
+ * The provider's own rules of when to ask for a login, plus one: an application that asks
+ * `acr_values=urn:ingang:acr:2fa` of a session that proved the password alone gets the login
+ * interaction, where Ingang asks the code (SPEC 10).
+ */
+function loginPolicy() {
+  const policy = interactionPolicy.base();
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check('acr_two_factor', 'a second factor is asked for', (ctx) => {
+      const wanted = String(ctx.oidc.params?.acr_values ?? '').split(' ').includes(acrValues.twoFactor);
+      return wanted && ctx.oidc.acr !== acrValues.twoFactor && !ctx.oidc.result?.login ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
 
 interface ProviderDeps {
   config: Config;
@@ -97,7 +113,7 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
       Interaction: tokenLifetimes.interaction,
       Grant: tokenLifetimes.grant,
     },
-    interactions: { url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
+    interactions: { policy: loginPolicy(), url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
     // `sub` is the account id: stable, opaque, never the address. Nothing of another organization.
     findAccount: async (_ctx, sub) => {
       const account = await findAccountById(db, tenantId, sub);

@@ -360,6 +360,10 @@ const catalogue = {
 
   'openid.unknown.title': { nl: 'Deze inlogpoging is verlopen', en: 'This login has expired' },
   'openid.unknown.text': { nl: 'Ga terug naar de toepassing en log daar opnieuw in.', en: 'Go back to the application and log in there again.' },
+  'openid.again.title': { nl: 'Bevestig dat jij het bent', en: 'Confirm it is you' },
+  'openid.again.login': { nl: '{client} vraagt je opnieuw in te loggen.', en: '{client} asks you to log in again.' },
+  'openid.again.code': { nl: '{client} vraagt ook een code uit je tweestapsverificatie.', en: '{client} also asks a code from your two-step verification.' },
+  'openid.again.submit': { nl: 'Doorgaan', en: 'Continue' },
   'openid.consent.title': { nl: '{client} toegang geven?', en: 'Allow {client}?' },
   'openid.consent.intro': { nl: '{client} wil je laten inloggen met je account bij {org}, en daarbij weten:', en: '{client} would like you to log in with your account at {org}, and to know:' },
   'openid.consent.allow': { nl: 'Toestaan', en: 'Allow' },

@@ -2,7 +2,7 @@ import type { PageRoute } from './page.js';
 import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswordChange } from './pages/account.js';
 import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
-import { showOpenIdInteraction, submitOpenIdConsent } from './pages/openid.js';
+import { showOpenIdInteraction, submitOpenIdInteraction } from './pages/openid.js';
 import { checkPasswordStrength } from './pages/password-hint.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
@@ -18,7 +18,7 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/login', access: 'public', handler: showLogin },
   // SPEC 10: a relying application's login, handed back to it once Ingang's own login is done.
   { method: 'GET', path: '/oidc/interaction/:uid', access: 'authenticated', handler: showOpenIdInteraction },
-  { method: 'POST', path: '/oidc/interaction/:uid', access: 'authenticated', handler: submitOpenIdConsent },
+  { method: 'POST', path: '/oidc/interaction/:uid', access: 'authenticated', handler: submitOpenIdInteraction },
   { method: 'POST', path: '/login', access: 'public', handler: submitLogin },
   { method: 'POST', path: '/logout', access: 'public', handler: submitLogout },
   { method: 'GET', path: '/login/code', access: 'second_factor', handler: showCodeStep },

@@ -1,17 +1,39 @@
 import { html } from '../../core/html.js';
-import { continueOpenIdInteraction, type InteractionOutcome } from '../../flows/openid.js';
+import { continueOpenIdInteraction, type AskAgain, type InteractionDecision, type InteractionOutcome } from '../../flows/openid.js';
 import { field } from '../../http/form-body.js';
-import { csrfField, renderPage } from '../layout.js';
+import { sessionTargetOf } from '../context.js';
+import { inputField } from '../fields.js';
+import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { smsCodeButton, stepUpErrors } from './code-fields.js';
+
+/** An application asked more than this session proved: the password, the code or both, again. */
+function askAgainPage(page: PageRequest, asked: AskAgain, errors?: FormErrors): PageResult {
+  const { ctx } = page;
+  const t = ctx.t;
+  const back = `/oidc/interaction/${asked.uid}`;
+  const body = html`<p>${t(asked.password ? 'openid.again.login' : 'openid.again.code', { client: asked.clientName })}</p>
+<form method="post" action="${back}" novalidate>
+  ${csrfField(ctx)}
+  <input type="hidden" name="decision" value="prove">
+  ${asked.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asked.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  <button type="submit">${t('openid.again.submit')}</button>
+</form>
+${smsCodeButton(ctx, asked.code ? asked.codeMethod : null, back)}`;
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('openid.again.title'), body, errors }) };
+}
 
 function interactionPage(page: PageRequest, outcome: InteractionOutcome): PageResult {
   const { ctx } = page;
   const t = ctx.t;
   if (!outcome.ok) {
+    if ('askAgain' in outcome) return askAgainPage(page, outcome.askAgain, stepUpErrors(ctx, outcome));
     const body = html`<p>${t('openid.unknown.text')}</p><p><a href="/">${t('nav.home')}</a></p>`;
     return { status: 400, html: renderPage(ctx, { title: t('openid.unknown.title'), body }) };
   }
   if ('redirect' in outcome) return { redirect: outcome.redirect };
+  if ('askAgain' in outcome) return askAgainPage(page, outcome.askAgain);
   const { uid, clientName, scopes } = outcome.consent;
   const shown = scopes.filter((s) => s !== 'openid');
   const body = html`<p>${t('openid.consent.intro', { client: clientName, org: ctx.org.name })}</p>
@@ -24,19 +46,19 @@ ${shown.length > 0 ? html`<ul>${shown.map((scope) => html`<li>${t(`openid.scope.
   return { html: renderPage(ctx, { title: t('openid.consent.title', { client: clientName }), body }) };
 }
 
-/** GET /oidc/interaction/:uid — a logged-in user on the way back to a relying application. */
-export const showOpenIdInteraction: PageHandler = async (page) => {
+async function continueWith(page: PageRequest, decision: InteractionDecision): Promise<PageResult> {
   const { deps, ctx, request, reply } = page;
-  const target = { account: ctx.account!, session: ctx.session! };
-  const outcome = await continueOpenIdInteraction(deps, ctx.org, ctx.client, target, { request: request.raw, response: reply.raw }, page.params.uid ?? '');
-  return interactionPage(page, outcome);
-};
-
-/** POST /oidc/interaction/:uid — the answer of the consent page. */
-export const submitOpenIdConsent: PageHandler = async (page) => {
-  const { deps, ctx, request, reply, body } = page;
-  const target = { account: ctx.account!, session: ctx.session! };
-  const decision = field(body, 'decision') === 'allow' ? 'allow' : 'deny';
+  const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
   const outcome = await continueOpenIdInteraction(deps, ctx.org, ctx.client, target, { request: request.raw, response: reply.raw }, page.params.uid ?? '', decision);
   return interactionPage(page, outcome);
+}
+
+/** GET /oidc/interaction/:uid — a logged-in user on the way back to a relying application. */
+export const showOpenIdInteraction: PageHandler = async (page) => continueWith(page, { kind: 'none' });
+
+/** POST /oidc/interaction/:uid — the consent page's answer, or the password and code asked again. */
+export const submitOpenIdInteraction: PageHandler = async (page) => {
+  const decision = field(page.body, 'decision');
+  if (decision === 'prove') return continueWith(page, { kind: 'prove', proofs: { password: field(page.body, 'password'), code: field(page.body, 'code') } });
+  return continueWith(page, { kind: decision === 'allow' ? 'allow' : 'deny' });
 };
