@@ -7,7 +7,7 @@ import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
-import { listOpenIdClients, registerOpenIdClient } from './flows/openid-clients.js';
+import { listOpenIdClients, registerOpenIdClient, removeOpenIdClient, rotateOpenIdKeys } from './flows/openid-clients.js';
 import { createAccount } from './flows/staff/create-account.js';
 import { createOrganizationAsOperator, findOrganization, listOrganizationAddresses } from './flows/staff/organizations.js';
 import { changeOrganizationPolicy } from './flows/staff/policy.js';
@@ -21,7 +21,9 @@ const usage = `Usage: npm run cli -- <command> [options]
   org:list
   account:create --org S --email E --name N --role client|professional|helpdesk|admin [--locale nl|en]
   client:create --org S --name N --redirect-uri U... [--post-logout-uri U]... [--backchannel-logout-uri U] [--public] [--first-party] [--offline]
-  client:list --org S`;
+  client:list --org S
+  client:remove --org S --id C
+  oidc:rotate-keys --org S`;
 
 class UsageError extends Error {}
 
@@ -144,6 +146,22 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
       for (const c of await listOpenIdClients(deps, org)) {
         out(`${c.clientId}\t${c.name}\t${c.confidential ? 'confidential' : 'public'}${c.firstParty ? '\tfirst-party' : ''}${c.offlineAccess ? '\toffline' : ''}\t${c.redirectUris.join(' ')}`);
       }
+      return;
+    }
+    case 'client:remove': {
+      const { values } = parseArgs({ args, options: { org: { type: 'string' }, id: { type: 'string' } } });
+      const org = await findOrganization(deps, required(values, 'org'));
+      if (!org) throw new UsageError(`no organization with slug ${values.org}`);
+      if (!(await removeOpenIdClient(deps, org, required(values, 'id')))) throw new UsageError(`no client ${values.id} in ${org.slug}`);
+      out(`removed client ${values.id}; its grants and tokens no longer work`);
+      return;
+    }
+    case 'oidc:rotate-keys': {
+      const { values } = parseArgs({ args, options: { org: { type: 'string' } } });
+      const org = await findOrganization(deps, required(values, 'org'));
+      if (!org) throw new UsageError(`no organization with slug ${values.org}`);
+      const kid = await rotateOpenIdKeys(deps, org);
+      out(`new signing key ${kid}; the old ones stay published for a day; running servers sign with the new one within 5 minutes`);
       return;
     }
     default:

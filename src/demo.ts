@@ -1,13 +1,18 @@
 import { noRequestContext } from './audit/audit.js';
 import type { Deps } from './deps.js';
+import { registerOpenIdClient } from './flows/openid-clients.js';
 import { createAccount } from './flows/staff/create-account.js';
 import { createOrganizationAsOperator, hasAnyOrganization } from './flows/staff/organizations.js';
 
+/** The demo organization's first-party application (SPEC 10): a public client, for trying the provider from this machine. */
+export const demoClientRedirectUri = 'http://localhost:8080/callback';
+
 /**
- * Outside production, an empty database gets a demo organization with one admin (SPEC 9), so
- * `npm start` on a fresh machine leads straight to a working login. Returns the welcome link.
+ * Outside production, an empty database gets a demo organization with one admin (SPEC 9) and a
+ * first-party OpenID Connect client (SPEC 10), so `npm start` on a fresh machine leads straight to
+ * a working login. Returns the welcome link and the client's id.
  */
-export async function createDemoIfEmpty(deps: Deps): Promise<string | null> {
+export async function createDemoIfEmpty(deps: Deps): Promise<{ welcomeLink: string; clientId: string } | null> {
   if (deps.config.production || (await hasAnyOrganization(deps))) return null;
   const created = await createOrganizationAsOperator(deps, {
     slug: 'demo',
@@ -24,5 +29,15 @@ export async function createDemoIfEmpty(deps: Deps): Promise<string | null> {
     locale: '',
   });
   if (!account.ok) throw new Error('demo admin could not be created');
-  return account.welcomeLink;
+  const client = await registerOpenIdClient(deps, created.organization, {
+    name: 'Demo-app',
+    redirectUris: [demoClientRedirectUri],
+    postLogoutRedirectUris: ['http://localhost:8080/'],
+    backchannelLogoutUri: null,
+    public: true,
+    firstParty: true,
+    offlineAccess: false,
+  });
+  if (!client.ok) throw new Error(`demo client: ${client.error}`);
+  return { welcomeLink: account.welcomeLink, clientId: client.client.clientId };
 }

@@ -4,7 +4,7 @@ import { systemClock } from './core/clock.js';
 import { cryptoRandom } from './core/random.js';
 import { DataDirBusyError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/open.js';
-import { createDemoIfEmpty } from './demo.js';
+import { createDemoIfEmpty, demoClientRedirectUri } from './demo.js';
 import { createMailTransport, createSmsTransport } from './mail-setup.js';
 import { listOrganizations } from './tenants/organizations.js';
 
@@ -33,12 +33,13 @@ async function main(): Promise<void> {
   if (config.developmentKey) {
     app.log.warn('running on the fixed development SECRET_KEY: fine on this machine only; set SECRET_KEY (32+ random characters) anywhere else');
   }
-  const demoLink = await createDemoIfEmpty(deps);
+  const demo = await createDemoIfEmpty(deps);
+  const demoLink = demo?.welcomeLink;
   jobs.start(config.devOutbox ? 500 : 2000);
   await app.listen({ port: config.port, host: config.listenHost });
-  if (demoLink) {
+  if (demo && demoLink) {
     app.log.info('demo organization created; its welcome link is printed on standard output only');
-    process.stdout.write(`\nDemo organization "Demo Zorg" is ready at ${demoLink.replace(/\/welcome\/.*/, '/login')}\nSet the admin's password with this welcome link:\n  ${demoLink}\nMessages appear at ${demoLink.replace(/\/welcome\/.*/, '/dev/outbox')}\n\n`);
+    process.stdout.write(`\nDemo organization "Demo Zorg" is ready at ${demoLink.replace(/\/welcome\/.*/, '/login')}\nSet the admin's password with this welcome link:\n  ${demoLink}\nMessages appear at ${demoLink.replace(/\/welcome\/.*/, '/dev/outbox')}\nIts OpenID Connect issuer is ${demoLink.replace(/\/welcome\/.*/, '')}, with the first-party client ${demo.clientId} (redirect ${demoClientRedirectUri})\n\n`);
   }
 
   const stop = async (signal: string) => {

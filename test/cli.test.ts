@@ -141,6 +141,13 @@ test('client:create prints client_id and, for a confidential client, client_secr
   assert.match(listed.stdout, new RegExp(`^${id}\tDagboek\tconfidential\tfirst-party\t`, 'm'));
   assert.match(listed.stdout, /\tApp\tpublic\t/);
   assert.ok(!listed.stdout.includes(secret), 'the secret is never shown again');
+  const removed = await cli(dataDir, 'client:remove', '--org', 'acme', '--id', id);
+  assert.equal(removed.code, 0, show(removed));
+  assert.doesNotMatch((await cli(dataDir, 'client:list', '--org', 'acme')).stdout, /Dagboek/);
+  assert.equal((await cli(dataDir, 'client:remove', '--org', 'acme', '--id', id)).code, 2, 'a second removal names no client');
+  const rotated = await cli(dataDir, 'oidc:rotate-keys', '--org', 'acme');
+  assert.equal(rotated.code, 0, show(rotated));
+  assert.match(rotated.stdout, /new signing key \S+/);
   for (const bad of ['http://dagboek.acme.test/cb', 'https://x.test/cb#frag', 'not a url']) {
     const refused = await cli(dataDir, 'client:create', '--org', 'acme', '--name', 'Bad', '--redirect-uri', bad);
     assert.equal(refused.code, 2, `${bad}: ${show(refused)}`);

@@ -60,6 +60,7 @@ test('with no settings: loopback only, and the log says the development key is i
   assert.ok(run.listening, run.output);
   assert.match(run.output, /127\.0\.0\.1/, 'listens on the loopback address');
   assert.match(run.output, /development SECRET_KEY/);
+  assert.match(run.output, new RegExp(`OpenID Connect issuer is http://demo\\.localhost:${port}, with the first-party client [A-Za-z0-9_-]{22} \\(redirect http://localhost:8080/callback\\)`), 'the demo organization has a client to try the provider with');
 });
 
 test('reachable from elsewhere without SECRET_KEY it does not start, and says which variable', { timeout: 150_000 }, async () => {

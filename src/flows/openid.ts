@@ -17,18 +17,24 @@ import type { Organization } from '../tenants/organizations.js';
  * journey: the provider asks "who is this?", the web surface's own login answers, and this hands
  * the answer over. One provider per organization and app, made on first use.
  */
-const providers = new WeakMap<Deps, Map<string, Promise<{ provider: Provider; callback: ReturnType<Provider['callback']> }>>>();
+type Made = { provider: Provider; callback: ReturnType<Provider['callback']> };
+const providers = new WeakMap<Deps, Map<string, { made: Promise<Made>; at: number }>>();
 
-function providerOf(deps: Deps, org: Organization) {
+/**
+ * A provider is rebuilt after this long, so that every instance takes up a new signing key, a
+ * changed policy or host within minutes (its state is all in the database; nothing is lost).
+ */
+const providerLifetimeMs = 5 * 60_000;
+
+function providerOf(deps: Deps, org: Organization): Promise<Made> {
   let byOrg = providers.get(deps);
   if (!byOrg) providers.set(deps, (byOrg = new Map()));
-  let made = byOrg.get(org.tenantId);
-  if (!made) {
-    made = createOrganizationProvider(deps, org).then((provider) => ({ provider, callback: provider.callback() }));
-    // A failure (the database away) must not stay cached.
-    made.catch(() => byOrg.delete(org.tenantId));
-    byOrg.set(org.tenantId, made);
-  }
+  const cached = byOrg.get(org.tenantId);
+  if (cached && Date.now() - cached.at < providerLifetimeMs) return cached.made;
+  const made = createOrganizationProvider(deps, org).then((provider) => ({ provider, callback: provider.callback() }));
+  // A failure (the database away) must not stay cached.
+  made.catch(() => byOrg.delete(org.tenantId));
+  byOrg.set(org.tenantId, { made, at: Date.now() });
   return made;
 }
 

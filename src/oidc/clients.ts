@@ -141,3 +141,14 @@ export function clientMetadata(client: OidcClient & { secretDigest: string | nul
     ...(client.confidential && client.secretDigest ? { client_secret: client.secretDigest } : {}),
   } as AdapterPayload;
 }
+
+/**
+ * Removes a client: it is found no more (so nothing it holds is accepted), and what the provider
+ * kept for it — its grants, codes and tokens — goes. True if there was such a client.
+ */
+export async function removeOidcClient(db: Queryable, tenantId: string, clientId: string, now: Date): Promise<boolean> {
+  const rows = await db.query('UPDATE oidc_client SET removed_at = $3 WHERE tenant_id = $1 AND client_id = $2 AND removed_at IS NULL RETURNING client_id', [tenantId, clientId, now]);
+  if (rows.length === 0) return false;
+  await db.query("DELETE FROM oidc_payload WHERE tenant_id = $1 AND payload ->> 'clientId' = $2", [tenantId, clientId]);
+  return true;
+}

@@ -17,7 +17,7 @@ export const acrValues = { password: 'urn:ingang:acr:password', twoFactor: 'urn:
 /** Where oidc-provider sends the browser to log in: Ingang's own journey, a page of the web surface. */
 export const interactionPath = (uid: string) => `/oidc/interaction/${uid}`;
 
-/** How long tokens live (seconds); a retired signing key stays published this long past its retirement. */
+/** How long tokens live (seconds). */
 export const tokenLifetimes = { accessToken: 10 * 60, idToken: 10 * 60, authorizationCode: 60, refreshToken: 30 * 24 * 3600, session: 12 * 3600, interaction: 30 * 60, grant: 365 * 24 * 3600 } as const;
 
 /**
@@ -55,7 +55,8 @@ export function issuerOf(config: Config, org: Organization): string {
 export async function createOrganizationProvider(deps: ProviderDeps, org: Organization): Promise<Provider> {
   const { config, db, clock } = deps;
   const tenantId = org.tenantId;
-  const keys = await signingKeys(db, config.secretKey, tenantId, clock.now(), tokenLifetimes.refreshToken);
+  // A retired key stays published a day: longer than any ID token it signed lives.
+  const keys = await signingKeys(db, config.secretKey, tenantId, clock.now(), 24 * 3600);
   const findClient = async (clientId: string) => {
     const client = await findOidcClient(db, tenantId, clientId);
     return client ? clientMetadata(client) : undefined;

@@ -37,3 +37,12 @@ export async function signingKeys(db: Queryable, secretKey: Buffer, tenantId: st
   }
   return rows.map((row) => JSON.parse(openSecret(deriveKey(secretKey, sealingPurpose), row.private_jwk_sealed, `${tenantId}:${row.kid}`).toString('utf8')) as JWK);
 }
+
+/**
+ * `oidc:rotate-keys`: a new key signs from now on; the ones before are retired, still published
+ * (signingKeys' `publishRetiredFor`) so that tokens they signed stay verifiable until they expire.
+ */
+export async function rotateSigningKeys(db: Queryable, secretKey: Buffer, tenantId: string, now: Date): Promise<string> {
+  await db.query('UPDATE oidc_signing_key SET retired_at = $2 WHERE tenant_id = $1 AND retired_at IS NULL', [tenantId, now]);
+  return addSigningKey(db, secretKey, tenantId, new Date(now.getTime() + 1));
+}
