@@ -55,3 +55,9 @@ export async function countGuess(scope: GuessScope): Promise<number | null> {
   const state = await hitRateLimit(scope.db, scope.tenantId, key(scope.ip), tokenGuessesPerNetwork, scope.now);
   return state.allowed ? null : state.retryAfterSeconds;
 }
+
+/** Whether the network is over the budget now, without counting: the seconds to wait, else null. */
+export async function guessingThrottled(scope: GuessScope): Promise<number | null> {
+  const state = await isRateLimited(scope.db, scope.tenantId, key(scope.ip), tokenGuessesPerNetwork, scope.now);
+  return state.allowed ? null : state.retryAfterSeconds;
+}

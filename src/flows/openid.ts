@@ -8,7 +8,7 @@ import { findFactorInForce } from '../factors/second-factor/store.js';
 import { findOidcClient } from '../oidc/clients.js';
 import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
-import { acrValues, createOrganizationProvider } from '../oidc/provider.js';
+import { acrValues, clientAddresses, createOrganizationProvider } from '../oidc/provider.js';
 import type { WebSession } from '../sessions/web-sessions.js';
 import type { Organization } from '../tenants/organizations.js';
 
@@ -39,8 +39,9 @@ function providerOf(deps: Deps, org: Organization): Promise<Made> {
 }
 
 /** Hands a request for `/oidc/…` or discovery to the organization's provider, which answers it. */
-export async function serveOpenIdRequest(deps: Deps, org: Organization, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function serveOpenIdRequest(deps: Deps, org: Organization, request: IncomingMessage, response: ServerResponse, clientIp: string): Promise<void> {
   const { callback } = await providerOf(deps, org);
+  clientAddresses.set(request, clientIp);
   await callback(request, response);
 }
 

@@ -1,8 +1,11 @@
 import { createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { findAccountById } from '../accounts/accounts.js';
+import { describeAccessToken } from '../devices/access-tokens.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
+import { countGuess, guessingThrottled } from '../core/guess-budget.js';
 import { deriveKey } from '../core/secret-box.js';
 import type { Queryable } from '../db/db.js';
 import type { Organization } from '../tenants/organizations.js';
@@ -35,6 +38,12 @@ function loginPolicy() {
   );
   return policy;
 }
+
+/** The endpoints where a client authenticates itself. */
+const clientAuthenticatedPaths = new Set(['/oidc/token', '/oidc/introspect', '/oidc/revoke']);
+
+/** The client address of each request as Ingang reads it (TRUST_PROXY and all), handed over by the surface. */
+export const clientAddresses = new WeakMap<IncomingMessage, string>();
 
 interface ProviderDeps {
   config: Config;
@@ -139,6 +148,44 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     },
   };
   const provider = new Provider(issuerOf(config, org), configuration);
+  // SECURITY 9 for client secrets: a wrong one at the token, introspection or revocation endpoint
+  // counts in the network's guess budget; over it, those endpoints answer 429 before any check.
+  provider.use(async (ctx, next) => {
+    const guarded = ctx.method === 'POST' && clientAuthenticatedPaths.has(ctx.path);
+    const scope = { db, tenantId, ip: clientAddresses.get(ctx.req) ?? null, now: clock.now() };
+    if (guarded) {
+      const wait = await guessingThrottled(scope);
+      if (wait !== null) {
+        ctx.status = 429;
+        ctx.set('retry-after', String(wait));
+        ctx.body = { error: 'rate_limited', error_description: 'too many wrong client credentials from this network' };
+        return;
+      }
+    }
+    await next();
+    if (guarded && ctx.status === 401 && (ctx.body as { error?: string } | undefined)?.error === 'invalid_client') await countGuess(scope);
+  });
+  // SPEC 10: the introspection endpoint also answers for the mobile app's access tokens, to a
+  // confidential client (a platform API): active, sub (the same as in ID tokens), org, device_id, exp.
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { active?: boolean } | undefined;
+    if (ctx.path !== '/oidc/introspect' || ctx.status !== 200 || body?.active !== false) return;
+    const client = ctx.oidc?.client;
+    const token = ctx.oidc?.params?.token;
+    if (!client || client.clientAuthMethod === 'none' || typeof token !== 'string') return;
+    const described = await describeAccessToken(db, tenantId, token, clock.now());
+    if (!described) return;
+    ctx.body = {
+      active: true,
+      sub: described.accountId,
+      org: org.slug,
+      device_id: described.deviceId,
+      exp: Math.floor(described.expiresAt.getTime() / 1000),
+      token_type: 'Bearer',
+      iss: issuerOf(config, org),
+    };
+  });
   // Behind Ingang's own proxy the scheme comes from X-Forwarded-Proto, as for the rest of Ingang.
   if (config.trustProxy !== false) provider.proxy = true;
   // A confidential client's secret is kept as a digest (clients.ts): compare digests.

@@ -21,7 +21,7 @@ export async function registerOpenIdSurface(app: FastifyInstance, deps: Deps): P
     reply.raw.setHeader('referrer-policy', 'no-referrer');
     if (deps.config.publicScheme === 'https') reply.raw.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     reply.hijack();
-    await serveOpenIdRequest(deps, org, request.raw, reply.raw);
+    await serveOpenIdRequest(deps, org, request.raw, reply.raw, request.ip);
   };
   app.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/oidc/*', handler: forward });
   app.route({ method: ['GET', 'OPTIONS'], url: '/.well-known/openid-configuration', handler: forward });

@@ -1,0 +1,92 @@
+/**
+ * SPEC 10: introspection (RFC 7662) for confidential clients — the platform's own APIs — of the
+ * provider's tokens and of the mobile app's access tokens; removing a device ends its tokens at once.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { removeDevice } from '../../src/devices/devices.js';
+import { registerOpenIdClient } from '../../src/flows/openid-clients.js';
+import type { Organization } from '../../src/tenants/organizations.js';
+import { deviceWithPin } from '../app-helpers.js';
+import { createActiveAccount, createTestOrg } from '../harness.js';
+import { browserLogin, insecure, issuerOf, passwordLogin, publicClient, redirectUri, t } from '../openid-helpers.js';
+
+async function platformApi(org: Organization) {
+  const made = await registerOpenIdClient(t.deps, org, { name: 'Afspraken-API', redirectUris: ['https://api.example/unused'], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: false, firstParty: true, offlineAccess: false });
+  assert.ok(made.ok && made.secret);
+  return oidc.discovery(new URL(issuerOf(org)), made.client.clientId, made.secret, undefined, insecure);
+}
+
+async function appAccessToken(org: Organization, account: { email: string; password: string }) {
+  const { app, deviceId, deviceSecret, pin } = await deviceWithPin(t, org, account);
+  const unlocked = await app.loginWithPin(deviceId, deviceSecret, pin);
+  assert.ok(unlocked.ok);
+  return { deviceId, accessToken: unlocked.value.accessToken };
+}
+
+describe('SPEC 10: introspection for the platform’s APIs', () => {
+  test('an app access token: active with sub, org, device and expiry; inactive once its device is removed', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const api = await platformApi(org);
+    const { deviceId, accessToken } = await appAccessToken(org, account);
+    const seen = await oidc.tokenIntrospection(api, accessToken);
+    assert.equal(seen.active, true);
+    assert.equal(seen.sub, account.id);
+    assert.equal(seen.org, org.slug);
+    assert.equal(seen.device_id, deviceId);
+    assert.ok(Number(seen.exp) > Date.now() / 1000 - 3600);
+    await removeDevice(t.deps.db, org.tenantId, deviceId, 'test', t.clock.now());
+    assert.equal((await oidc.tokenIntrospection(api, accessToken)).active, false, 'removing the device ends its tokens at once');
+  });
+
+  test('a token of the provider: active for its organization; a token of organization A introspected at B is inactive', async () => {
+    const org = await createTestOrg(t);
+    const other = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const clientId = await publicClient(org);
+    const config = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const tokens = await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account)), { pkceCodeVerifier: verifier });
+    const mine = await oidc.tokenIntrospection(await platformApi(org), tokens.access_token);
+    assert.equal(mine.active, true);
+    assert.equal(mine.sub, account.id);
+    const theirs = await platformApi(other);
+    assert.equal((await oidc.tokenIntrospection(theirs, tokens.access_token)).active, false);
+    const { accessToken } = await appAccessToken(org, account);
+    assert.equal((await oidc.tokenIntrospection(theirs, accessToken)).active, false, 'nor an app token of A');
+  });
+
+  test('guessing a client secret: refused, counted in the network’s guess budget, then 429 until the window ends', async () => {
+    const org = await createTestOrg(t);
+    const api = await platformApi(org);
+    const clientId = api.clientMetadata().client_id;
+    const guess = (secret: string) =>
+      fetch(`${issuerOf(org)}/oidc/introspect`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'token=anything',
+      });
+    for (let i = 0; i < 20; i++) assert.equal((await guess(`guess number ${i}`)).status, 401, `guess ${i + 1}`);
+    const over = await guess('guess number 21');
+    assert.equal(over.status, 429);
+    assert.ok(Number(over.headers.get('retry-after')) > 0);
+    t.clock.advanceMinutes(11);
+    assert.equal((await guess('after the window')).status, 401, 'the budget comes back after its window');
+  });
+
+  test('a public client cannot introspect app tokens; a guessed client secret is refused', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const { accessToken } = await appAccessToken(org, account);
+    const clientId = await publicClient(org);
+    const asPublic = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
+    const answer = await oidc.tokenIntrospection(asPublic, accessToken).catch(() => ({ active: false }));
+    assert.equal(answer.active, false);
+    const api = await platformApi(org);
+    const guessed = await oidc.discovery(new URL(issuerOf(org)), api.clientMetadata().client_id, 'a guessed secret', undefined, insecure);
+    await assert.rejects(oidc.tokenIntrospection(guessed, accessToken));
+  });
+});
