@@ -112,6 +112,8 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     },
     acrValues: [acrValues.password, acrValues.twoFactor],
     conformIdTokenClaims: false,
+    // SPEC 10: every refresh rotates the refresh token; using a spent one revokes the whole grant.
+    rotateRefreshToken: true,
     // The organization's keys are ES256 (signing-keys.ts).
     clientDefaults: { id_token_signed_response_alg: 'ES256', grant_types: ['authorization_code'], response_types: ['code'] },
     ttl: {

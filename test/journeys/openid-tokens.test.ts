@@ -1,6 +1,6 @@
 /**
- * SPEC 10: introspection (RFC 7662) for confidential clients — the platform's own APIs — of the
- * provider's tokens and of the mobile app's access tokens; removing a device ends its tokens at once.
+ * SPEC 10: refresh tokens that rotate; introspection (RFC 7662) for confidential clients — the
+ * platform's own APIs — of the provider's tokens and of the mobile app's access tokens.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -24,6 +24,34 @@ async function appAccessToken(org: Organization, account: { email: string; passw
   assert.ok(unlocked.ok);
   return { deviceId, accessToken: unlocked.value.accessToken };
 }
+
+describe('SPEC 10: refresh tokens', () => {
+  test('only a client allowed offline_access gets one; each refresh rotates it; a spent one revokes the family', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const made = await registerOpenIdClient(t.deps, org, { name: 'Dagboek-app', redirectUris: [redirectUri], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: true, firstParty: true, offlineAccess: true });
+    assert.ok(made.ok);
+    const login = async (clientId: string) => {
+      const config = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
+      const verifier = oidc.randomPKCECodeVerifier();
+      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+      return { config, tokens: await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account)), { pkceCodeVerifier: verifier }) };
+    };
+    const { config, tokens } = await login(made.client.clientId);
+    const first = tokens.refresh_token;
+    assert.ok(first, 'a refresh token for the offline client');
+    const refreshed = await oidc.refreshTokenGrant(config, first);
+    const second = refreshed.refresh_token;
+    assert.ok(second && second !== first, 'rotated');
+    const invalidGrant = (error: unknown) => (error as { error?: string }).error === 'invalid_grant';
+    await assert.rejects(oidc.refreshTokenGrant(config, first), invalidGrant, 'the spent one is refused');
+    await assert.rejects(oidc.refreshTokenGrant(config, second), invalidGrant, 'and its whole family is revoked');
+    await assert.rejects(oidc.fetchUserInfo(config, refreshed.access_token, account.id), 'with its access tokens');
+
+    const plain = await login(await publicClient(org));
+    assert.equal(plain.tokens.refresh_token, undefined, 'a client not allowed offline_access gets none');
+  });
+});
 
 describe('SPEC 10: introspection for the platform’s APIs', () => {
   test('an app access token: active with sub, org, device and expiry; inactive once its device is removed', async () => {
