@@ -50,6 +50,9 @@ export const auditEvents = [
   'app_logged_out',
   // SPEC 10: the organization's OpenID Connect provider.
   'oidc_consent_given',
+  'oidc_tokens_issued',
+  'oidc_refresh_used',
+  'oidc_token_revoked',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { findAccountById } from '../accounts/accounts.js';
 import { describeAccessToken } from '../devices/access-tokens.js';
+import { recordAudit } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { countGuess, guessingThrottled } from '../core/guess-budget.js';
@@ -49,6 +50,7 @@ interface ProviderDeps {
   config: Config;
   db: Queryable;
   clock: Clock;
+  log: { warn(details: object, message: string): void };
 }
 
 /** The issuer of an organization: its primary host (SPEC 10), without a trailing slash. */
@@ -62,7 +64,7 @@ export function issuerOf(config: Config, org: Organization): string {
  * `/oidc/interaction/<uid>` and is told the result.
  */
 export async function createOrganizationProvider(deps: ProviderDeps, org: Organization): Promise<Provider> {
-  const { config, db, clock } = deps;
+  const { config, db, clock, log } = deps;
   const tenantId = org.tenantId;
   // A retired key stays published a day: longer than any ID token it signed lives.
   const keys = await signingKeys(db, config.secretKey, tenantId, clock.now(), 24 * 3600);
@@ -194,5 +196,18 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
     return clientSecretMatches(config.secretKey, tenantId, this.clientId, this.clientSecret, actual);
   };
+  // SPEC 10's audit events. The provider tells of them as it answers; a failed write is logged.
+  const audit = (ctx: KoaContextWithOIDC, event: 'oidc_tokens_issued' | 'oidc_refresh_used' | 'oidc_token_revoked', details: Record<string, string | null>) => {
+    const accountId = ctx.oidc?.account?.accountId ?? null;
+    const client = { ip: clientAddresses.get(ctx.req) ?? null, userAgent: ctx.get('user-agent') || null, requestId: null };
+    recordAudit(db, clock.now(), client, { tenantId, event, outcome: 'success', actorAccountId: accountId, subjectAccountId: accountId, details: { clientId: ctx.oidc?.client?.clientId ?? null, ...details } }).catch(
+      (error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error), event }, 'audit row of the OpenID provider not written'),
+    );
+  };
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const grantType = String(ctx.oidc?.params?.grant_type ?? '');
+    audit(ctx, grantType === 'refresh_token' ? 'oidc_refresh_used' : 'oidc_tokens_issued', { grantType });
+  });
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => audit(ctx, 'oidc_token_revoked', { grantId }));
   return provider;
 }

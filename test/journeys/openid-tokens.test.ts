@@ -48,6 +48,14 @@ describe('SPEC 10: refresh tokens', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, second), invalidGrant, 'and its whole family is revoked');
     await assert.rejects(oidc.fetchUserInfo(config, refreshed.access_token, account.id), 'with its access tokens');
 
+    // The provider's audit rows, written as it answers: waited for, not timed.
+    const auditRows = () =>
+      t.deps.db.query<{ event: string; actor_account_id: string; details: { clientId: string } }>("SELECT event, actor_account_id, details FROM audit_event WHERE tenant_id = $1 AND event LIKE 'oidc_%' ORDER BY id", [org.tenantId]);
+    let rows = await auditRows();
+    for (let tries = 0; rows.length < 4 && tries < 100; tries++) rows = await new Promise((resolve) => setTimeout(resolve, 50)).then(auditRows);
+    assert.deepEqual(rows.map((r) => r.event), ['oidc_consent_given', 'oidc_tokens_issued', 'oidc_refresh_used', 'oidc_token_revoked']);
+    assert.ok(rows.slice(0, 3).every((r) => r.actor_account_id === account.id && r.details.clientId === made.client.clientId));
+
     const plain = await login(await publicClient(org));
     assert.equal(plain.tokens.refresh_token, undefined, 'a client not allowed offline_access gets none');
   });
