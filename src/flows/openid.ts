@@ -145,28 +145,29 @@ export async function continueOpenIdInteraction(
       session = proved.session;
     }
   }
-  if (!registered.firstParty && decision.kind !== 'allow' && !details.grantId) return { ok: true, consent: { uid, clientName: registered.name, scopes } };
-
-  const grant = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-  const granting = grant ?? new provider.Grant({ accountId: target.account.id, clientId });
-  granting.addOIDCScope(scopes.join(' '));
-  const grantId = await granting.save();
-  if (!details.grantId) {
-    await recordAudit(deps.db, deps.clock.now(), client, {
-      tenantId: org.tenantId,
-      event: 'oidc_consent_given',
-      outcome: 'success',
-      actorAccountId: target.account.id,
-      subjectAccountId: target.account.id,
-      details: { clientId, scopes: scopes.join(' '), firstParty: registered.firstParty },
-    });
+  // The scopes are granted here for a first-party client, or once the user allowed them on the
+  // consent page (the provider asks for consent whenever its grant lacks a requested scope).
+  const consenting = details.prompt.name === 'consent';
+  if (consenting && !registered.firstParty && decision.kind !== 'allow') return { ok: true, consent: { uid, clientName: registered.name, scopes } };
+  let grantId = details.grantId;
+  if (consenting || registered.firstParty) {
+    const grant = (grantId ? await provider.Grant.find(grantId) : undefined) ?? new provider.Grant({ accountId: target.account.id, clientId });
+    grant.addOIDCScope(scopes.join(' '));
+    const isNew = !grantId;
+    grantId = await grant.save();
+    if (isNew || consenting) {
+      await recordAudit(deps.db, deps.clock.now(), client, {
+        tenantId: org.tenantId,
+        event: 'oidc_consent_given',
+        outcome: 'success',
+        actorAccountId: target.account.id,
+        subjectAccountId: target.account.id,
+        details: { clientId, scopes: scopes.join(' '), firstParty: registered.firstParty },
+      });
+    }
   }
   const proof = await proofOf(deps, org, target.account, session);
-  const redirect = await provider.interactionResult(
-    raw.request,
-    raw.response,
-    { login: { accountId: target.account.id, acr: proof.acr, amr: proof.amr, ts: proof.ts, remember: false }, consent: { grantId } },
-    { mergeWithLastSubmission: false },
-  );
+  const login = { accountId: target.account.id, acr: proof.acr, amr: proof.amr, ts: proof.ts, remember: false };
+  const redirect = await provider.interactionResult(raw.request, raw.response, { login, ...(grantId ? { consent: { grantId } } : {}) }, { mergeWithLastSubmission: false });
   return { ok: true, redirect };
 }

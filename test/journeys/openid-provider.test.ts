@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
-import { browserLogin, insecure, issuerOf, passwordLogin, port, publicClient, redirectUri, t } from '../openid-helpers.js';
+import { browserLogin, followToPage, insecure, issuerOf, passwordLogin, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 import { enableTotp } from '../two-factor-helpers.js';
 
 describe('SPEC 10: the organization as OpenID Connect provider', () => {
@@ -79,7 +79,7 @@ describe('SPEC 10: the organization as OpenID Connect provider', () => {
     assert.deepEqual(claims.amr, ['pwd', 'otp', 'mfa']);
   });
 
-  test('an application that is not first-party asks consent; denying it sends access_denied back', async () => {
+  test('an application that is not first-party asks consent, again for a scope not yet allowed; denying it sends access_denied back', async () => {
     const org = await createTestOrg(t);
     const account = await createActiveAccount(t, org);
     const clientId = await publicClient(org, false);
@@ -105,6 +105,14 @@ describe('SPEC 10: the organization as OpenID Connect provider', () => {
       } else location = String(answer.headers.location);
     }
     assert.ok(consentPath, 'the consent page is shown');
+    const allowed = await browser.post(consentPath, { decision: 'allow' });
+    assert.equal(allowed.statusCode, 303, 'allowed once');
+    // The same application asking one scope more asks consent again; this time it is denied.
+    const wider = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email profile', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const asked = await followToPage(org, browser, wider);
+    assert.match(asked.page.body, /Allow Zorgdagboek\?/);
+    assert.match(asked.page.body, /your name and language/);
+    consentPath = asked.path;
     const denied = await browser.post(consentPath, { decision: 'deny' });
     let back = String(denied.headers.location);
     for (let hop = 0; hop < 4 && !back.startsWith(redirectUri); hop++) back = String((await browser.get(back.replace(issuerOf(org), ''))).headers.location);
