@@ -78,3 +78,20 @@ export async function purgeExpiredOidcPayloads(db: Queryable, now: Date, onlyTen
   const rows = await db.query('DELETE FROM oidc_payload WHERE expires_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [now, onlyTenantId]);
   return rows.length;
 }
+
+/** The clients holding a live refresh token of the account, with when the oldest was issued. */
+export async function listRefreshTokenHolders(db: Queryable, tenantId: string, accountId: string, now: Date): Promise<{ clientId: string; since: Date }[]> {
+  const rows = await db.query<{ client_id: string; since: string }>(
+    `SELECT payload ->> 'clientId' AS client_id, min((payload ->> 'iat')::bigint)::text AS since FROM oidc_payload
+      WHERE tenant_id = $1 AND model = 'RefreshToken' AND payload ->> 'accountId' = $2 AND payload ->> 'consumed' IS NULL AND (expires_at IS NULL OR expires_at > $3)
+      GROUP BY payload ->> 'clientId' ORDER BY 2`,
+    [tenantId, accountId, now],
+  );
+  return rows.map((r) => ({ clientId: r.client_id, since: new Date(Number(r.since) * 1000) }));
+}
+
+/** Everything the provider keeps of one account with one client (grants, codes, tokens) goes: the application is logged out for good. */
+export async function revokeAccountClient(db: Queryable, tenantId: string, accountId: string, clientId: string): Promise<number> {
+  const rows = await db.query("DELETE FROM oidc_payload WHERE tenant_id = $1 AND payload ->> 'accountId' = $2 AND payload ->> 'clientId' = $3 RETURNING id", [tenantId, accountId, clientId]);
+  return rows.length;
+}

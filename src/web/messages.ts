@@ -26,6 +26,8 @@ const catalogue = {
   'devices.title': { nl: 'Apparaten', en: 'Devices' },
   'devices.apps': { nl: 'Gekoppelde apps', en: 'Linked apps' },
   'devices.browsers': { nl: 'Vertrouwde browsers', en: 'Trusted browsers' },
+  'devices.applications': { nl: 'Toepassingen die ingelogd blijven', en: 'Applications that stay logged in' },
+  'devices.revoke': { nl: 'Intrekken', en: 'Revoke' },
   'devices.none': { nl: 'geen', en: 'none' },
   'devices.name': { nl: 'Naam', en: 'Name' },
   'devices.added': { nl: 'Toegevoegd', en: 'Added' },

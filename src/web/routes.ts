@@ -1,6 +1,6 @@
 import type { PageRoute } from './page.js';
 import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswordChange } from './pages/account.js';
-import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice } from './pages/app-pages.js';
+import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice, submitRevokeApplication } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
 import { showOpenIdInteraction, submitOpenIdInteraction } from './pages/openid.js';
 import { checkPasswordStrength } from './pages/password-hint.js';
@@ -60,6 +60,7 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/account/app', access: 'authenticated', handler: submitApp },
   { method: 'GET', path: '/account/devices', access: 'authenticated', handler: showDevices },
   { method: 'POST', path: '/account/devices/:id/remove', access: 'authenticated', handler: submitRemoveDevice },
+  { method: 'POST', path: '/account/applications/:id/revoke', access: 'authenticated', handler: submitRevokeApplication },
   { method: 'GET', path: '/account/activity', access: 'authenticated', handler: showActivity },
   { method: 'GET', path: '/app/login', access: 'public', handler: showAppLoginInfo },
   { method: 'GET', path: '/help', access: 'public', handler: showHelp },

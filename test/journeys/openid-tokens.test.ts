@@ -9,8 +9,9 @@ import { removeDevice } from '../../src/devices/devices.js';
 import { registerOpenIdClient } from '../../src/flows/openid-clients.js';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { deviceWithPin } from '../app-helpers.js';
-import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserLogin, insecure, issuerOf, passwordLogin, publicClient, redirectUri, t } from '../openid-helpers.js';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
+import { browserLogin, insecure, issuerOf, passwordLogin, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 
 async function platformApi(org: Organization) {
   const made = await registerOpenIdClient(t.deps, org, { name: 'Afspraken-API', redirectUris: ['https://api.example/unused'], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: false, firstParty: true, offlineAccess: false });
@@ -58,6 +59,29 @@ describe('SPEC 10: refresh tokens', () => {
 
     const plain = await login(await publicClient(org));
     assert.equal(plain.tokens.refresh_token, undefined, 'a client not allowed offline_access gets none');
+  });
+});
+
+describe('SPEC 10: the applications on the devices page', () => {
+  test('an application holding a refresh token is listed; revoking it ends its tokens at once', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const made = await registerOpenIdClient(t.deps, org, { name: 'Medicatie-app', redirectUris: [redirectUri], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: true, firstParty: true, offlineAccess: true });
+    assert.ok(made.ok);
+    const config = await oidc.discovery(new URL(issuerOf(org)), made.client.clientId, undefined, oidc.None(), insecure);
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const browser = new TestBrowser(t.app, `${hostOf(org)}:${port}`);
+    const tokens = await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account), browser), { pkceCodeVerifier: verifier });
+    assert.ok(tokens.refresh_token);
+    const page = await browser.get('/account/devices');
+    assert.match(page.body, /Applications that stay logged in/);
+    assert.match(page.body, /Medicatie-app/);
+    const revoked = await browser.post(`/account/applications/${made.client.clientId}/revoke`, {});
+    assert.equal(revoked.statusCode, 303);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), 'the refresh token is void');
+    await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, account.id), 'and the access token');
+    assert.doesNotMatch((await browser.get('/account/devices')).body, /Medicatie-app/);
   });
 });
 

@@ -3,6 +3,7 @@ import { html } from '../../core/html.js';
 import { listOwnActivity } from '../../flows/account-profile.js';
 import { listAccountDevices, removeOwnDevice, showAppQrCode } from '../../flows/app-link.js';
 import { describeStepUp } from '../../flows/step-up.js';
+import { applicationsOf, revokeApplication } from '../../flows/openid-clients.js';
 import { field } from '../../http/form-body.js';
 import { sessionTargetOf } from '../context.js';
 import { inputField } from '../fields.js';
@@ -60,6 +61,7 @@ export const showDevices: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const t = ctx.t;
   const { devices, browsers } = await listAccountDevices(deps, ctx.org, ctx.account!);
+  const applications = await applicationsOf(deps, ctx.org, ctx.account!);
   const row = (name: string, added: Date, used: Date, action: string) =>
     html`<tr><td>${name}</td><td>${formatTime(added, ctx.locale)}</td><td>${formatTime(used, ctx.locale)}</td>
 <td><form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('validity.remove')}<span class="visually-hidden"> ${name}</span></button></form></td></tr>`;
@@ -71,8 +73,20 @@ export const showDevices: PageHandler = async (page) => {
 <tbody>${rows}</tbody></table>`;
   const body = html`${table(t('devices.apps'), devices.map((d) => row(d.name, d.createdAt, d.lastUsedAt, `/account/devices/${d.id}/remove`)))}
 ${table(t('devices.browsers'), browsers.map((b) => row(b.name, b.createdAt, b.lastUsedAt, `/account/2fa/trusted/${b.id}/remove`)))}
+${applications.length === 0
+    ? html`<p>${t('devices.applications')}: ${t('devices.none')}</p>`
+    : html`<table><caption>${t('devices.applications')}</caption>
+<thead><tr><th scope="col">${t('devices.name')}</th><th scope="col">${t('devices.added')}</th><th scope="col"><span class="visually-hidden">${t('devices.revoke')}</span></th></tr></thead>
+<tbody>${applications.map((a) => html`<tr><td>${a.name}</td><td>${formatTime(a.since, ctx.locale)}</td>
+<td><form method="post" action="/account/applications/${a.clientId}/revoke" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('devices.revoke')}<span class="visually-hidden"> ${a.name}</span></button></form></td></tr>`)}</tbody></table>`}
 <p><a href="/account/app">${t('app.title')}</a></p>`;
   return { html: renderPage(ctx, { title: t('devices.title'), body, notice: page.query.removed === '1' ? t('devices.removed') : undefined }) };
+};
+
+/** SPEC 10: an application loses this user's grants and tokens at once. */
+export const submitRevokeApplication: PageHandler = async (page) => {
+  await revokeApplication(page.deps, page.ctx.org, page.ctx.client, page.ctx.account!, page.params.id ?? '');
+  return { redirect: '/account/devices?removed=1' };
 };
 
 /** Removing a device ends its access tokens at once (SPEC 5). */
