@@ -83,3 +83,10 @@ export function passwordLogin(account: { email: string; password: string }) {
     assert.equal(posted.statusCode, 303);
   };
 }
+
+/** From an answer's redirect on to the application's callback, as the browser would go. */
+export async function followToCallback(org: Organization, browser: TestBrowser, location: string): Promise<URL> {
+  let back = location;
+  for (let hop = 0; hop < 4 && !back.startsWith(redirectUri); hop++) back = String((await browser.get(back.replace(issuerOf(org), ''))).headers.location);
+  return new URL(back);
+}

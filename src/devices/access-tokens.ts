@@ -24,40 +24,21 @@ export async function issueAccessToken(db: Queryable, deps: Pick<Deps, 'clock' |
   return token.token;
 }
 
-/** The account behind a bearer token: unexpired, not revoked, its device present, the account active. */
-export async function findAccessToken(db: Queryable, tenantId: string, bearer: string, now: Date): Promise<{ tokenId: string; account: Account } | null> {
+/** The account behind a bearer token, with its device and expiry: unexpired, not revoked, its device present, the account active. */
+export async function findAccessToken(db: Queryable, tenantId: string, bearer: string, now: Date): Promise<{ tokenId: string; account: Account; deviceId: string; expiresAt: Date } | null> {
   const parsed = parseToken(bearer);
   if (!parsed) return null;
-  const [row] = await db.query<{ id: string; account_id: string; secret_hash: Uint8Array }>(
-    `SELECT t.id, t.account_id, t.secret_hash FROM app_access_token t
+  const [row] = await db.query<{ id: string; account_id: string; device_id: string; secret_hash: Uint8Array; expires_at: Date }>(
+    `SELECT t.id, t.account_id, t.device_id, t.secret_hash, t.expires_at FROM app_access_token t
        JOIN app_device d ON d.tenant_id = t.tenant_id AND d.id = t.device_id
       WHERE t.tenant_id = $1 AND t.id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3 AND d.removed_at IS NULL`,
     [tenantId, parsed.id, now],
   );
   if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
   const account = await findAccountById(db, tenantId, row.account_id);
-  return account && account.state === 'active' ? { tokenId: row.id, account } : null;
+  return account && account.state === 'active' ? { tokenId: row.id, account, deviceId: row.device_id, expiresAt: row.expires_at } : null;
 }
 
 export async function revokeAccessToken(db: Queryable, tenantId: string, tokenId: string, now: Date): Promise<void> {
   await db.query('UPDATE app_access_token SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL', [tenantId, tokenId, now]);
-}
-
-/**
- * What the platform's own APIs may learn of an app access token at the provider's introspection
- * endpoint (SPEC 10): whose it is, from which device, until when. Null when it is not (any more)
- * a token of this organization: expired, revoked, its device removed, its account not active.
- */
-export async function describeAccessToken(db: Queryable, tenantId: string, bearer: string, now: Date): Promise<{ accountId: string; deviceId: string; expiresAt: Date } | null> {
-  const parsed = parseToken(bearer);
-  if (!parsed) return null;
-  const [row] = await db.query<{ account_id: string; device_id: string; secret_hash: Uint8Array; expires_at: Date }>(
-    `SELECT t.account_id, t.device_id, t.secret_hash, t.expires_at FROM app_access_token t
-       JOIN app_device d ON d.tenant_id = t.tenant_id AND d.id = t.device_id
-      WHERE t.tenant_id = $1 AND t.id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3 AND d.removed_at IS NULL`,
-    [tenantId, parsed.id, now],
-  );
-  if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
-  const account = await findAccountById(db, tenantId, row.account_id);
-  return account?.state === 'active' ? { accountId: row.account_id, deviceId: row.device_id, expiresAt: row.expires_at } : null;
 }

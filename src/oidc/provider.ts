@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { findAccountById } from '../accounts/accounts.js';
-import { describeAccessToken } from '../devices/access-tokens.js';
+import { findAccessToken } from '../devices/access-tokens.js';
 import { recordAudit } from '../audit/audit.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
@@ -178,11 +178,12 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     const client = ctx.oidc?.client;
     const token = ctx.oidc?.params?.token;
     if (!client || client.clientAuthMethod === 'none' || typeof token !== 'string') return;
-    const described = await describeAccessToken(db, tenantId, token, clock.now());
+    // The same lookup as the app API's own: nothing of another organization, a removed device's tokens inactive.
+    const described = await findAccessToken(db, tenantId, token, clock.now());
     if (!described) return;
     ctx.body = {
       active: true,
-      sub: described.accountId,
+      sub: described.account.id,
       org: org.slug,
       device_id: described.deviceId,
       exp: Math.floor(described.expiresAt.getTime() / 1000),

@@ -26,19 +26,27 @@ async function appAccessToken(org: Organization, account: { email: string; passw
   return { deviceId, accessToken: unlocked.value.accessToken };
 }
 
+/** A first-party public client allowed refresh tokens. */
+async function offlineClient(org: Organization, name: string): Promise<string> {
+  const made = await registerOpenIdClient(t.deps, org, { name, redirectUris: [redirectUri], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: true, firstParty: true, offlineAccess: true });
+  assert.ok(made.ok);
+  return made.client.clientId;
+}
+
+/** A login asking `offline_access` (with `prompt=consent`, as OpenID Connect has it), in `browser`. */
+async function offlineLogin(org: Organization, account: { email: string; password: string }, clientId: string, browser?: TestBrowser) {
+  const config = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  return { config, tokens: await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account), browser), { pkceCodeVerifier: verifier }) };
+}
+
 describe('SPEC 10: refresh tokens', () => {
   test('only a client allowed offline_access gets one; each refresh rotates it; a spent one revokes the family', async () => {
     const org = await createTestOrg(t);
     const account = await createActiveAccount(t, org);
-    const made = await registerOpenIdClient(t.deps, org, { name: 'Dagboek-app', redirectUris: [redirectUri], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: true, firstParty: true, offlineAccess: true });
-    assert.ok(made.ok);
-    const login = async (clientId: string) => {
-      const config = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
-      const verifier = oidc.randomPKCECodeVerifier();
-      const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
-      return { config, tokens: await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account)), { pkceCodeVerifier: verifier }) };
-    };
-    const { config, tokens } = await login(made.client.clientId);
+    const clientId = await offlineClient(org, 'Dagboek-app');
+    const { config, tokens } = await offlineLogin(org, account, clientId);
     const first = tokens.refresh_token;
     assert.ok(first, 'a refresh token for the offline client');
     const refreshed = await oidc.refreshTokenGrant(config, first);
@@ -55,9 +63,9 @@ describe('SPEC 10: refresh tokens', () => {
     let rows = await auditRows();
     for (let tries = 0; rows.length < 4 && tries < 100; tries++) rows = await new Promise((resolve) => setTimeout(resolve, 50)).then(auditRows);
     assert.deepEqual(rows.map((r) => r.event), ['oidc_consent_given', 'oidc_tokens_issued', 'oidc_refresh_used', 'oidc_token_revoked']);
-    assert.ok(rows.slice(0, 3).every((r) => r.actor_account_id === account.id && r.details.clientId === made.client.clientId));
+    assert.ok(rows.slice(0, 3).every((r) => r.actor_account_id === account.id && r.details.clientId === clientId));
 
-    const plain = await login(await publicClient(org));
+    const plain = await offlineLogin(org, account, await publicClient(org));
     assert.equal(plain.tokens.refresh_token, undefined, 'a client not allowed offline_access gets none');
   });
 });
@@ -66,18 +74,14 @@ describe('SPEC 10: the applications on the devices page', () => {
   test('an application holding a refresh token is listed; revoking it ends its tokens at once', async () => {
     const org = await createTestOrg(t);
     const account = await createActiveAccount(t, org);
-    const made = await registerOpenIdClient(t.deps, org, { name: 'Medicatie-app', redirectUris: [redirectUri], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: true, firstParty: true, offlineAccess: true });
-    assert.ok(made.ok);
-    const config = await oidc.discovery(new URL(issuerOf(org)), made.client.clientId, undefined, oidc.None(), insecure);
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid offline_access', prompt: 'consent', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const clientId = await offlineClient(org, 'Medicatie-app');
     const browser = new TestBrowser(t.app, `${hostOf(org)}:${port}`);
-    const tokens = await oidc.authorizationCodeGrant(config, await browserLogin(org, url, passwordLogin(account), browser), { pkceCodeVerifier: verifier });
+    const { config, tokens } = await offlineLogin(org, account, clientId, browser);
     assert.ok(tokens.refresh_token);
     const page = await browser.get('/account/devices');
     assert.match(page.body, /Applications that stay logged in/);
     assert.match(page.body, /Medicatie-app/);
-    const revoked = await browser.post(`/account/applications/${made.client.clientId}/revoke`, {});
+    const revoked = await browser.post(`/account/applications/${clientId}/revoke`, {});
     assert.equal(revoked.statusCode, 303);
     await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token), 'the refresh token is void');
     await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, account.id), 'and the access token');
