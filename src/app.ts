@@ -6,6 +6,7 @@ import type { RandomSource } from './core/random.js';
 import type { Db } from './db/db.js';
 import type { Deps } from './deps.js';
 import { limitPasswordHashing } from './factors/password/hashing.js';
+import { backchannelLogoutJobHandler, backchannelLogoutJobKind, endTimedOutOpenIdLogins } from './flows/openid-logout.js';
 import { passwordResetJobHandler, passwordResetJobKind } from './flows/password-reset.js';
 import { registrationJobHandler, registrationJobKind } from './flows/registration.js';
 import { maxBodyBytes, registerBodyParsers } from './http/body-parsers.js';
@@ -108,8 +109,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       [emailJobKind]: emailJobHandler(deps),
       [passwordResetJobKind]: passwordResetJobHandler(deps, findOrg),
       [registrationJobKind]: registrationJobHandler(deps, findOrg),
+      [backchannelLogoutJobKind]: backchannelLogoutJobHandler(deps, findOrg),
     },
-    { scope: options.jobScope, secretKey: config.secretKey },
+    // Logins ended by their idle or absolute limit tell their applications (SPEC 10).
+    { scope: options.jobScope, secretKey: config.secretKey, maintenanceSteps: { openIdLoginsEnded: (only) => endTimedOutOpenIdLogins(deps, findOrg, only) } },
   );
 
   // SECURITY 34: a flood from many addresses fills the process's open files before any per-address

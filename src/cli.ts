@@ -133,7 +133,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         firstParty: values['first-party'] ?? false,
         offlineAccess: values.offline ?? false,
       });
-      if (!made.ok) throw new UsageError(`cannot create client: ${made.error} (redirect URIs must be absolute https, or http on localhost, without a fragment)`);
+      if (!made.ok) throw new UsageError(`cannot create client: ${made.error} (redirect and logout URIs must be absolute https, or http on localhost, without a fragment; a back-channel logout URI https in production)`);
       out(`client_id: ${made.client.clientId}`);
       // Shown this once; only its digest is kept.
       if (made.secret) out(`client_secret: ${made.secret}`);

@@ -7,7 +7,8 @@
  *             jobs, factors, devices                             owns its tables (table-owners.test)
  *   flows     src/flows: the journeys                            imports core, modules, flows
  *   http      src/http: plumbing every surface shares           imports core and modules
- *   surfaces  src/web + src/staff (the browser's), src/api       values only from flows, http, core
+ *   surfaces  src/web + src/staff + src/openid (the browser's),  values only from flows, http, core
+ *             src/api
  *                                                                without SQL, and their own surface
  *   assembly  app.ts, main.ts, cli.ts, demo.ts, operations.ts,   anything
  *             mail-setup.ts
@@ -43,10 +44,10 @@ export function layerOf(file: string): Layer | null {
   return null;
 }
 
-/** The browser's pages live in web/ and staff/; the app API in api/. */
+/** The browser's pages live in web/ and staff/, with the provider's browser endpoints in openid/; the app API in api/. */
 const surfaceOf = (file: string) => {
   const top = file.replace(/^src\//, '').split('/')[0]!;
-  return top === 'staff' ? 'web' : top;
+  return top === 'staff' || top === 'openid' ? 'web' : top;
 };
 
 export interface ImportEdge {

@@ -31,7 +31,7 @@ export let t: TestApp;
 export let port: number;
 before(async () => {
   port = await freePort();
-  t = await createTestApp({ config: { PORT: String(port) } });
+  t = await createTestApp({ config: { PORT: String(port) }, ...(process.env.OIDC_TEST_LOG ? { logTo: process.stderr } : {}) });
   await t.app.listen({ port, host: '127.0.0.1' });
 });
 after(async () => t.close());

@@ -64,6 +64,7 @@ const crossTenantByDesign: { snippet: string; table: string; reason: string }[] 
   { snippet: 'SELECT tenant_id, id, email FROM account WHERE email_skeleton IS NULL', table: 'account', reason: 'maintenance: gives accounts from before SECURITY 39 their skeleton, in every organization' },
   { snippet: 'DELETE FROM sms_code WHERE created_at <', table: 'sms_code', reason: 'maintenance purge of long-expired SMS codes in every organization' },
   { snippet: 'DELETE FROM oidc_payload WHERE expires_at <', table: 'oidc_payload', reason: 'maintenance purge of expired OpenID provider state in every organization' },
+  { snippet: 'SELECT DISTINCT tenant_id FROM oidc_login_link', table: 'oidc_login_link', reason: 'maintenance: the organizations whose browser logins reached an application, to find those ended by a time limit' },
   { snippet: 'DELETE FROM job WHERE done_at IS NOT NULL', table: 'job', reason: 'maintenance purge of delivered jobs in every organization' },
   { snippet: "SELECT tenant_id, id, account_id, phone_sealed FROM second_factor WHERE phone_sealed LIKE", table: 'second_factor', reason: 'maintenance: seals phone numbers stored before they were sealed, in every organization' },
   {
@@ -97,6 +98,7 @@ const allowedInterpolations = new Set([
   '${sessionColumns}',
   '${deviceColumns}',
   '${clientColumns}',
+  '${linkColumns}',
   '${columns}',
   '${selectOrganization}',
   '${relation}',

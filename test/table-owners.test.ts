@@ -31,6 +31,7 @@ export const tableOwners: Record<string, string> = {
   oidc_payload: 'src/oidc/',
   oidc_client: 'src/oidc/',
   oidc_signing_key: 'src/oidc/',
+  oidc_login_link: 'src/oidc/',
   schema_migration: 'src/db/',
 };
 

@@ -53,6 +53,10 @@ export const auditEvents = [
   'oidc_tokens_issued',
   'oidc_refresh_used',
   'oidc_token_revoked',
+  'oidc_backchannel_logout_sent',
+  'oidc_backchannel_logout_failed',
+  'oidc_client_registered',
+  'oidc_client_removed',
 ] as const;
 
 export type AuditEvent = (typeof auditEvents)[number];

@@ -17,7 +17,7 @@ const windowMs = throttleSummaryWindowSeconds * 1000;
 /** What was throttled: the audit event and the request it was. */
 export type ThrottledKind =
   | { event: 'login_throttled'; via: 'web' | 'app' }
-  | { event: 'requests_throttled'; request: 'password_reset' | 'registration' | 'welcome_renewal'; scope: 'network' | 'address' };
+  | { event: 'requests_throttled'; request: 'password_reset' | 'registration' | 'welcome_renewal' | 'oidc_authorization'; scope: 'network' | 'address' };
 
 function kindKey(kind: ThrottledKind): string {
   return kind.event === 'login_throttled' ? `login_throttled|${kind.via}` : `requests_throttled|${kind.request}|${kind.scope}`;
@@ -26,7 +26,7 @@ function kindKey(kind: ThrottledKind): string {
 function kindFromKey(text: string): ThrottledKind | null {
   const [event, a, b] = text.split('|');
   if (event === 'login_throttled' && (a === 'web' || a === 'app')) return { event, via: a };
-  if (event === 'requests_throttled' && (a === 'password_reset' || a === 'registration' || a === 'welcome_renewal') && (b === 'network' || b === 'address')) {
+  if (event === 'requests_throttled' && (a === 'password_reset' || a === 'registration' || a === 'welcome_renewal' || a === 'oidc_authorization') && (b === 'network' || b === 'address')) {
     return { event, request: a, scope: b };
   }
   return null;

@@ -2,7 +2,7 @@ import type { Account } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
-import { insertOidcClient, listOidcClients, removeOidcClient, type ClientProblem, type OidcClient } from '../oidc/clients.js';
+import { findOidcClient, insertOidcClient, listOidcClients, removeOidcClient, type ClientProblem, type OidcClient } from '../oidc/clients.js';
 import { listRefreshTokenHolders, revokeAccountClient } from '../oidc/payload-store.js';
 import { rotateSigningKeys } from '../oidc/signing-keys.js';
 import type { Organization } from '../tenants/organizations.js';
@@ -17,17 +17,42 @@ export interface NewClientInput {
   offlineAccess: boolean;
 }
 
-/** Registers an application of the organization's platform (SPEC 10); a confidential one's secret is returned this once. */
-export async function registerOpenIdClient(deps: Deps, org: Organization, input: NewClientInput): Promise<Ok<{ client: OidcClient; secret: string | null }> | Failure<ClientProblem>> {
-  return insertOidcClient(deps.db, { random: deps.random, secretKey: deps.config.secretKey, now: deps.clock.now() }, {
-    tenantId: org.tenantId,
-    name: input.name,
-    redirectUris: input.redirectUris,
-    postLogoutRedirectUris: input.postLogoutRedirectUris,
-    backchannelLogoutUri: input.backchannelLogoutUri,
-    confidential: !input.public,
-    firstParty: input.firstParty,
-    offlineAccess: input.offlineAccess,
+/** Who registers or removes a client: an admin on /admin/clients, or the operator (no account, no request). */
+export interface ClientChangeBy {
+  actorAccountId: string | null;
+  client: RequestContext;
+}
+
+const operator: ClientChangeBy = { actorAccountId: null, client: { ip: null, userAgent: null, requestId: null } };
+
+/** Registers an application of the organization's platform (SPEC 10), audited; a confidential one's secret is returned this once. */
+export async function registerOpenIdClient(
+  deps: Deps,
+  org: Organization,
+  input: NewClientInput,
+  by: ClientChangeBy = operator,
+): Promise<Ok<{ client: OidcClient; secret: string | null }> | Failure<ClientProblem>> {
+  return deps.db.transaction(async (tx) => {
+    const made = await insertOidcClient(tx, { random: deps.random, secretKey: deps.config.secretKey, now: deps.clock.now(), production: deps.config.production }, {
+      tenantId: org.tenantId,
+      name: input.name,
+      redirectUris: input.redirectUris,
+      postLogoutRedirectUris: input.postLogoutRedirectUris,
+      backchannelLogoutUri: input.backchannelLogoutUri,
+      confidential: !input.public,
+      firstParty: input.firstParty,
+      offlineAccess: input.offlineAccess,
+    });
+    if (!made.ok) return made;
+    const { client } = made;
+    await recordAudit(tx, deps.clock.now(), by.client, {
+      tenantId: org.tenantId,
+      event: 'oidc_client_registered',
+      outcome: 'success',
+      actorAccountId: by.actorAccountId,
+      details: { clientId: client.clientId, name: client.name, redirectUris: client.redirectUris.join(' '), confidential: client.confidential, firstParty: client.firstParty, offlineAccess: client.offlineAccess, backchannelLogoutUri: client.backchannelLogoutUri },
+    });
+    return made;
   });
 }
 
@@ -36,9 +61,21 @@ export function listOpenIdClients(deps: Deps, org: Organization): Promise<OidcCl
   return listOidcClients(deps.db, org.tenantId);
 }
 
-/** Removes a client with everything the provider kept for it; false if there is no such client. */
-export function removeOpenIdClient(deps: Deps, org: Organization, clientId: string): Promise<boolean> {
-  return removeOidcClient(deps.db, org.tenantId, clientId, deps.clock.now());
+/** One client of the organization, never its secret; null if there is none. */
+export async function findOpenIdClient(deps: Deps, org: Organization, clientId: string): Promise<OidcClient | null> {
+  const found = await findOidcClient(deps.db, org.tenantId, clientId);
+  if (!found) return null;
+  const { secretDigest: _secret, ...client } = found;
+  return client;
+}
+
+/** Removes a client with everything the provider kept for it, audited; false if there is no such client. */
+export async function removeOpenIdClient(deps: Deps, org: Organization, clientId: string, by: ClientChangeBy = operator): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const removed = await removeOidcClient(tx, org.tenantId, clientId, deps.clock.now());
+    if (removed) await recordAudit(tx, deps.clock.now(), by.client, { tenantId: org.tenantId, event: 'oidc_client_removed', outcome: 'success', actorAccountId: by.actorAccountId, details: { clientId } });
+    return removed;
+  });
 }
 
 /** A new signing key for the organization's issuer; running servers take it up within minutes (flows/openid.ts). */

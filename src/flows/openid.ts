@@ -2,13 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Account } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { noteThrottled } from '../audit/throttled.js';
+import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { findFactorInForce } from '../factors/second-factor/store.js';
 import { findOidcClient } from '../oidc/clients.js';
 import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
-import { acrValues, clientAddresses, createOrganizationProvider } from '../oidc/provider.js';
+import { endProviderSessions } from '../oidc/payload-store.js';
+import { acrValues, createOrganizationProvider, deliverLogoutToken, issuerOf, providerRequests, type ProviderRequest } from '../oidc/provider.js';
 import type { WebSession } from '../sessions/web-sessions.js';
 import type { Organization } from '../tenants/organizations.js';
 
@@ -39,10 +42,35 @@ function providerOf(deps: Deps, org: Organization): Promise<Made> {
 }
 
 /** Hands a request for `/oidc/…` or discovery to the organization's provider, which answers it. */
-export async function serveOpenIdRequest(deps: Deps, org: Organization, request: IncomingMessage, response: ServerResponse, clientIp: string): Promise<void> {
+/** The organization's issuer (SPEC 10): the URL every address the provider writes starts with. */
+export const openIdIssuer = (deps: Deps, org: Organization): URL => new URL(issuerOf(deps.config, org));
+
+/**
+ * SECURITY 37 for the provider: every authorization request of a browser that is not logged in
+ * writes an interaction, so those are counted per network before the provider sees them.
+ */
+export const anonymousAuthorizationLimit = { limit: 100, windowSeconds: 10 * 60 };
+
+export async function serveOpenIdRequest(deps: Deps, org: Organization, request: IncomingMessage, response: ServerResponse, about: ProviderRequest): Promise<void> {
+  if (about.login === null && /^\/oidc\/auth\/?(\?|$)/i.test(request.url ?? '')) {
+    const now = deps.clock.now();
+    const hit = await hitRateLimit(deps.db, org.tenantId, `oidc_auth_net:${clientIpKey(about.ip)}`, anonymousAuthorizationLimit, now);
+    if (!hit.allowed) {
+      await noteThrottled(deps.db, now, org.tenantId, { ip: about.ip, userAgent: request.headers['user-agent'] ?? null, requestId: null }, { event: 'requests_throttled', request: 'oidc_authorization', scope: 'network' });
+      response.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(hit.retryAfterSeconds) });
+      response.end(JSON.stringify({ error: 'rate_limited', error_description: 'too many login requests from this network; try again later' }));
+      return;
+    }
+  }
   const { callback } = await providerOf(deps, org);
-  clientAddresses.set(request, clientIp);
+  providerRequests.set(request, about);
   await callback(request, response);
+}
+
+/** One back-channel logout token to one application, now (the job of flows/openid-logout.ts). */
+export async function sendLogoutToken(deps: Deps, org: Organization, clientId: string, accountId: string, sid: string): Promise<void> {
+  const { provider } = await providerOf(deps, org);
+  await deliverLogoutToken(provider, clientId, accountId, sid);
 }
 
 /** What the page asks before the application gets its answer: a login again, or the code. */
@@ -130,6 +158,13 @@ export async function continueOpenIdInteraction(
     const redirect = await provider.interactionResult(raw.request, raw.response, { error: 'access_denied', error_description: 'the user did not allow it' }, { mergeWithLastSubmission: false });
     return { ok: true, redirect };
   }
+  // The provider session is another account's (one logged out, another logged in, in this
+  // browser): it ends, and this login starts a provider session of its own.
+  if (details.session?.accountId && details.session.accountId !== target.account.id) {
+    await endProviderSessions(deps.db, org.tenantId, [details.session.uid]);
+    delete details.session;
+    await details.save(Math.max(1, details.exp - Math.floor(Date.now() / 1000)));
+  }
   let session = target.session;
   if (details.prompt.name === 'login') {
     const asked = await whatToAskAgain(deps, org, target, details, registered.name);
@@ -149,11 +184,15 @@ export async function continueOpenIdInteraction(
   // consent page (the provider asks for consent whenever its grant lacks a requested scope).
   const consenting = details.prompt.name === 'consent';
   if (consenting && !registered.firstParty && decision.kind !== 'allow') return { ok: true, consent: { uid, clientName: registered.name, scopes } };
-  let grantId = details.grantId;
+  // Only a grant of this very account and client is added to (a provider session ended above
+  // may have named another account's).
+  const found = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+  const existing = found && found.accountId === target.account.id && found.clientId === clientId ? found : undefined;
+  let grantId = existing ? details.grantId : undefined;
   if (consenting || registered.firstParty) {
-    const grant = (grantId ? await provider.Grant.find(grantId) : undefined) ?? new provider.Grant({ accountId: target.account.id, clientId });
+    const grant = existing ?? new provider.Grant({ accountId: target.account.id, clientId });
     grant.addOIDCScope(scopes.join(' '));
-    const isNew = !grantId;
+    const isNew = !existing;
     grantId = await grant.save();
     if (isNew || consenting) {
       await recordAudit(deps.db, deps.clock.now(), client, {

@@ -11,6 +11,7 @@ import { queueEmail } from '../messaging/outbox.js';
 import { deleteAccountSessions, rotateSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
+import { endOpenIdAccess } from './openid-logout.js';
 import { endAppAccess } from './end-access.js';
 import type { SessionTarget } from './session-target.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
@@ -50,6 +51,7 @@ export async function changePassword(
     // reset does, the change forgets them all (this one included; its next login asks a code).
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     const removedDevices = await endAppAccess(tx, org.tenantId, account.id, 'password_changed', at);
+    await endOpenIdAccess(tx, deps, org, account.id);
     await recordAudit(tx, at, client, { tenantId: org.tenantId, event: 'password_changed', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { via: 'account', endedSessions, removedDevices } });
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });

@@ -15,6 +15,7 @@ import { deleteAccountSessions, type WebSession } from '../sessions/web-sessions
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
 import { admitAnonymousRequest } from './anonymous-requests.js';
+import { endOpenIdAccess } from './openid-logout.js';
 import { endAppAccess } from './end-access.js';
 import { openAccountLink, setPasswordThroughLink, type LinkFailure, type SetPasswordFailure } from './set-password.js';
 import { stepUp, type StepUpFailure } from './step-up.js';
@@ -150,6 +151,7 @@ export async function completePasswordReset(
     await removeAllTrustedBrowsers(tx, org.tenantId, account.id);
     // SPEC 4.4: all of the account's web sessions and app devices end.
     const removedDevices = await endAppAccess(tx, org.tenantId, account.id, 'password_reset', now);
+    await endOpenIdAccess(tx, deps, org, account.id);
     await recordAudit(tx, now, client, {
       tenantId: org.tenantId,
       // A reset is a password change (SPEC 7 names one event for both); `via` tells them apart.

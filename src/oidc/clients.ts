@@ -58,7 +58,7 @@ export function clientSecretMatches(secretKey: Buffer, tenantId: string, clientI
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-export type ClientProblem = 'invalid_name' | 'invalid_redirect_uri' | 'invalid_logout_uri' | 'client_id_taken';
+export type ClientProblem = 'invalid_name' | 'invalid_redirect_uri' | 'invalid_logout_uri' | 'invalid_backchannel_uri' | 'client_id_taken';
 
 /** A redirect URI: absolute, https (or http on a loopback or localhost name, for development and native apps), no fragment. */
 export function isAcceptableRedirectUri(value: string): boolean {
@@ -75,20 +75,40 @@ export function isAcceptableRedirectUri(value: string): boolean {
 }
 
 /**
+ * A back-channel logout URI is one Ingang itself calls: https only, or outside production http on
+ * a loopback address, for development and tests (SPEC 10). In production the provider also
+ * refuses to connect to a special-use address (loopback, private networks) whatever the name.
+ */
+export function isAcceptableBackchannelUri(value: string, production: boolean): boolean {
+  if (!isAcceptableRedirectUri(value)) return false;
+  return new URL(value).protocol === 'https:' || !production;
+}
+
+/** What is wrong with a client's registration, if anything (the name, or which of its URIs). */
+export function clientInputProblem(
+  input: { name: string; redirectUris: string[]; postLogoutRedirectUris: string[]; backchannelLogoutUri: string | null },
+  production: boolean,
+): Exclude<ClientProblem, 'client_id_taken'> | null {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100 || /[\p{Cc}]/u.test(name)) return 'invalid_name';
+  if (input.redirectUris.length === 0 || input.redirectUris.length > 10 || !input.redirectUris.every(isAcceptableRedirectUri)) return 'invalid_redirect_uri';
+  if (input.postLogoutRedirectUris.length > 10 || !input.postLogoutRedirectUris.every(isAcceptableRedirectUri)) return 'invalid_logout_uri';
+  if (input.backchannelLogoutUri !== null && !isAcceptableBackchannelUri(input.backchannelLogoutUri, production)) return 'invalid_backchannel_uri';
+  return null;
+}
+
+/**
  * Registers a client. A confidential one gets a secret of 256 random bits, returned this once and
  * kept as a digest only.
  */
 export async function insertOidcClient(
   db: Queryable,
-  deps: { random: RandomSource; secretKey: Buffer; now: Date },
+  deps: { random: RandomSource; secretKey: Buffer; now: Date; production: boolean },
   input: { tenantId: string; name: string; redirectUris: string[]; postLogoutRedirectUris: string[]; backchannelLogoutUri: string | null; confidential: boolean; firstParty: boolean; offlineAccess: boolean },
 ): Promise<Ok<{ client: OidcClient; secret: string | null }> | Failure<ClientProblem>> {
+  const problem = clientInputProblem(input, deps.production);
+  if (problem) return { ok: false, error: problem };
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 100 || /[\p{Cc}]/u.test(name)) return { ok: false, error: 'invalid_name' };
-  if (input.redirectUris.length === 0 || !input.redirectUris.every(isAcceptableRedirectUri)) return { ok: false, error: 'invalid_redirect_uri' };
-  if (!input.postLogoutRedirectUris.every(isAcceptableRedirectUri) || (input.backchannelLogoutUri !== null && !isAcceptableRedirectUri(input.backchannelLogoutUri))) {
-    return { ok: false, error: 'invalid_logout_uri' };
-  }
   const clientId = deps.random.bytes(16).toString('base64url');
   const secret = input.confidential ? deps.random.bytes(32).toString('base64url') : null;
   const rows = await db.query<ClientRow>(
@@ -119,6 +139,8 @@ export async function listOidcClients(db: Queryable, tenantId: string): Promise<
 }
 
 export async function findOidcClient(db: Queryable, tenantId: string, clientId: string): Promise<(OidcClient & { secretDigest: string | null }) | null> {
+  // A NUL cannot be in any id (PostgreSQL keeps none in text): no such client.
+  if (clientId.includes('\0')) return null;
   const rows = await db.query<ClientRow>(`SELECT ${clientColumns} FROM oidc_client WHERE tenant_id = $1 AND client_id = $2 AND removed_at IS NULL`, [tenantId, clientId]);
   return rows[0] ? { ...toClient(rows[0]), secretDigest: rows[0].secret_digest } : null;
 }

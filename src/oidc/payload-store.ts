@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../core/clock.js';
 import type { Queryable } from '../db/db.js';
 
@@ -19,17 +19,21 @@ export function payloadAdapterFor(
     constructor(readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const json = JSON.stringify(payload);
+      // PostgreSQL keeps no NUL in text or jsonb: a request parameter holding one is the client's error.
+      if (json.includes('\\u0000') || id.includes('\0')) throw new errors.InvalidRequest('a parameter holds a NUL character');
       const expiresAt = expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
       await db.query(
         `INSERT INTO oidc_payload (tenant_id, model, id, payload, grant_id, uid, user_code, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
            uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`,
-        [tenantId, this.model, id, JSON.stringify(payload), payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresAt],
+        [tenantId, this.model, id, json, payload.grantId ?? null, payload.uid ?? null, payload.userCode ?? null, expiresAt],
       );
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (id.includes('\0')) return undefined;
       if (this.model === 'Client') return findClient(id);
       const rows = await db.query<{ payload: AdapterPayload }>(
         'SELECT payload FROM oidc_payload WHERE tenant_id = $1 AND model = $2 AND id = $3 AND (expires_at IS NULL OR expires_at > $4)',
@@ -39,6 +43,7 @@ export function payloadAdapterFor(
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (uid.includes('\0')) return undefined;
       const rows = await db.query<{ payload: AdapterPayload }>(
         'SELECT payload FROM oidc_payload WHERE tenant_id = $1 AND model = $2 AND uid = $3 AND (expires_at IS NULL OR expires_at > $4) LIMIT 1',
         [tenantId, this.model, uid, clock.now()],
@@ -47,6 +52,7 @@ export function payloadAdapterFor(
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (userCode.includes('\0')) return undefined;
       const rows = await db.query<{ payload: AdapterPayload }>(
         'SELECT payload FROM oidc_payload WHERE tenant_id = $1 AND model = $2 AND user_code = $3 AND (expires_at IS NULL OR expires_at > $4) LIMIT 1',
         [tenantId, this.model, userCode, clock.now()],
@@ -55,6 +61,7 @@ export function payloadAdapterFor(
     }
 
     async consume(id: string): Promise<void> {
+      if (id.includes('\0')) return;
       await db.query(`UPDATE oidc_payload SET payload = payload || jsonb_build_object('consumed', $4::bigint) WHERE tenant_id = $1 AND model = $2 AND id = $3`, [
         tenantId,
         this.model,
@@ -64,10 +71,12 @@ export function payloadAdapterFor(
     }
 
     async destroy(id: string): Promise<void> {
+      if (id.includes('\0')) return;
       await db.query('DELETE FROM oidc_payload WHERE tenant_id = $1 AND model = $2 AND id = $3', [tenantId, this.model, id]);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      if (grantId.includes('\0')) return;
       await db.query('DELETE FROM oidc_payload WHERE tenant_id = $1 AND grant_id = $2', [tenantId, grantId]);
     }
   };
@@ -93,5 +102,25 @@ export async function listRefreshTokenHolders(db: Queryable, tenantId: string, a
 /** Everything the provider keeps of one account with one client (grants, codes, tokens) goes: the application is logged out for good. */
 export async function revokeAccountClient(db: Queryable, tenantId: string, accountId: string, clientId: string): Promise<number> {
   const rows = await db.query("DELETE FROM oidc_payload WHERE tenant_id = $1 AND payload ->> 'accountId' = $2 AND payload ->> 'clientId' = $3 RETURNING id", [tenantId, accountId, clientId]);
+  return rows.length;
+}
+
+/** The provider sessions of ended logins end too: they log nobody in again. */
+export async function endProviderSessions(db: Queryable, tenantId: string, sessionUids: string[]): Promise<number> {
+  if (sessionUids.length === 0) return 0;
+  const rows = await db.query("DELETE FROM oidc_payload WHERE tenant_id = $1 AND model = 'Session' AND uid = ANY($2::text[]) RETURNING id", [tenantId, sessionUids]);
+  return rows.length;
+}
+
+/**
+ * What an account's applications hold (grants, codes, access and refresh tokens) goes, with every
+ * provider session of it: after a password change or reset, a deactivation or a staff 2FA reset
+ * nothing the old login gave out still works, as the app's devices end (SECURITY 42).
+ */
+export async function revokeAccountOidcTokens(db: Queryable, tenantId: string, accountId: string): Promise<number> {
+  const rows = await db.query(
+    "DELETE FROM oidc_payload WHERE tenant_id = $1 AND model IN ('Session', 'Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken') AND payload ->> 'accountId' = $2 RETURNING id",
+    [tenantId, accountId],
+  );
   return rows.length;
 }

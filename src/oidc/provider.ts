@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { findAccountById } from '../accounts/accounts.js';
 import { findAccessToken } from '../devices/access-tokens.js';
 import { recordAudit } from '../audit/audit.js';
@@ -12,11 +11,12 @@ import type { Queryable } from '../db/db.js';
 import type { Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
 import { clientMetadata, clientSecretMatches, findOidcClient } from './clients.js';
+import { recordLoginLink } from './login-links.js';
 import { payloadAdapterFor } from './payload-store.js';
-import { signingKeys } from './signing-keys.js';
+import { acrValues, loginPolicy, providerRequests } from './provider-policy.js';
 
-/** SPEC 10's two levels of authentication. */
-export const acrValues = { password: 'urn:ingang:acr:password', twoFactor: 'urn:ingang:acr:2fa' } as const;
+export { acrValues, providerRequests, type ProviderRequest } from './provider-policy.js';
+import { signingKeys } from './signing-keys.js';
 
 /** Where oidc-provider sends the browser to log in: Ingang's own journey, a page of the web surface. */
 export const interactionPath = (uid: string) => `/oidc/interaction/${uid}`;
@@ -24,27 +24,18 @@ export const interactionPath = (uid: string) => `/oidc/interaction/${uid}`;
 /** How long tokens live (seconds). */
 export const tokenLifetimes = { accessToken: 10 * 60, idToken: 10 * 60, authorizationCode: 60, refreshToken: 30 * 24 * 3600, session: 12 * 3600, interaction: 30 * 60, grant: 365 * 24 * 3600 } as const;
 
-/**
- * The provider's own rules of when to ask for a login, plus one: an application that asks
- * `acr_values=urn:ingang:acr:2fa` of a session that proved the password alone gets the login
- * interaction, where Ingang asks the code (SPEC 10).
- */
-function loginPolicy() {
-  const policy = interactionPolicy.base();
-  policy.get('login')!.checks.add(
-    new interactionPolicy.Check('acr_two_factor', 'a second factor is asked for', (ctx) => {
-      const wanted = String(ctx.oidc.params?.acr_values ?? '').split(' ').includes(acrValues.twoFactor);
-      return wanted && ctx.oidc.acr !== acrValues.twoFactor && !ctx.oidc.result?.login ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }),
-  );
-  return policy;
-}
-
 /** The endpoints where a client authenticates itself. */
 const clientAuthenticatedPaths = new Set(['/oidc/token', '/oidc/introspect', '/oidc/revoke']);
 
-/** The client address of each request as Ingang reads it (TRUST_PROXY and all), handed over by the surface. */
-export const clientAddresses = new WeakMap<IncomingMessage, string>();
+/** Each provider's own way to send a logout token, kept for the job queue (the provider itself queues instead). */
+const logoutTokenSenders = new WeakMap<Provider, (clientId: string, sub: string, sid: string) => Promise<void>>();
+
+/** Sends one back-channel logout token now (the queue's job; flows/openid-logout.ts). */
+export async function deliverLogoutToken(provider: Provider, clientId: string, sub: string, sid: string): Promise<void> {
+  const send = logoutTokenSenders.get(provider);
+  if (!send) throw new Error('not a provider of Ingang');
+  await send(clientId, sub, sid);
+}
 
 interface ProviderDeps {
   config: Config;
@@ -99,10 +90,38 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // Not in SPEC 10: pushed authorization requests would be one more anonymous write and one
+      // more place a client authenticates.
+      pushedAuthorizationRequests: { enabled: false },
+      // Introspection is for confidential clients, the platform's APIs: any token of this
+      // organization's (SPEC 10). A public client learns nothing, not even of its own tokens.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none' },
+      // A client revokes its own tokens only (RFC 7009).
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      // Ingang's own pages: the logout an application asked is confirmed on a page of the
+      // organization's, in the browser's language, under Ingang's CSP.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, _form) => {
+          const pages = providerRequests.get(ctx.req)?.pages;
+          const xsrf = String(ctx.oidc.session?.state?.secret ?? '');
+          ctx.type = 'html';
+          ctx.body = pages ? pages.logoutConfirm({ action: ctx.oidc.urlFor('end_session_confirm'), xsrf, clientName: ctx.oidc.client?.clientName ?? null }) : '';
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          const pages = providerRequests.get(ctx.req)?.pages;
+          ctx.type = 'html';
+          ctx.body = pages ? pages.loggedOut(ctx.oidc.client?.clientName ?? null) : '';
+        },
+      },
+      // Logout tokens go through Ingang's job queue (flows/openid-logout.ts), with retries.
+      backchannelLogout: { enabled: true },
     },
+    // SPEC 10: a confidential client's secret in a Basic header or in the body; nothing else.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    // The provider refuses to call special-use addresses (loopback, private); outside production a
+    // loopback back-channel URI is allowed for development and tests (SPEC 10).
+    ...(config.production ? {} : { fetch: (url: string | URL | Request, options?: RequestInit) => fetch(url, { ...options, dispatcher: undefined } as RequestInit) }),
     // PKCE S256 for every client (SPEC 10 asks it of public clients; confidential ones lose nothing).
     pkce: { required: () => true },
     scopes: ['openid', 'profile', 'email', 'offline_access', 'ingang'],
@@ -127,7 +146,7 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
       Interaction: tokenLifetimes.interaction,
       Grant: tokenLifetimes.grant,
     },
-    interactions: { policy: loginPolicy(), url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
+    interactions: { policy: loginPolicy(db, tenantId), url: (_ctx: KoaContextWithOIDC, interaction) => interactionPath(interaction.uid) },
     // `sub` is the account id: stable, opaque, never the address. Nothing of another organization.
     findAccount: async (_ctx, sub) => {
       const account = await findAccountById(db, tenantId, sub);
@@ -155,8 +174,9 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
   // SECURITY 9 for client secrets: a wrong one at the token, introspection or revocation endpoint
   // counts in the network's guess budget; over it, those endpoints answer 429 before any check.
   provider.use(async (ctx, next) => {
-    const guarded = ctx.method === 'POST' && clientAuthenticatedPaths.has(ctx.path);
-    const scope = { db, tenantId, ip: clientAddresses.get(ctx.req) ?? null, now: clock.now() };
+    // The provider's router ignores case and a trailing slash: so does the guard.
+    const guarded = ctx.method === 'POST' && clientAuthenticatedPaths.has(ctx.path.toLowerCase().replace(/\/+$/, ''));
+    const scope = { db, tenantId, ip: providerRequests.get(ctx.req)?.ip ?? null, now: clock.now() };
     if (guarded) {
       const wait = await guessingThrottled(scope);
       if (wait !== null) {
@@ -177,7 +197,7 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     if (ctx.path !== '/oidc/introspect' || ctx.status !== 200 || body?.active !== false) return;
     const client = ctx.oidc?.client;
     const token = ctx.oidc?.params?.token;
-    if (!client || client.clientAuthMethod === 'none' || typeof token !== 'string') return;
+    if (!client || client.clientAuthMethod === 'none' || typeof token !== 'string' || token.includes('\0')) return;
     // The same lookup as the app API's own: nothing of another organization, a removed device's tokens inactive.
     const described = await findAccessToken(db, tenantId, token, clock.now());
     if (!described) return;
@@ -191,8 +211,40 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
       iss: issuerOf(config, org),
     };
   });
-  // Behind Ingang's own proxy the scheme comes from X-Forwarded-Proto, as for the rest of Ingang.
-  if (config.trustProxy !== false) provider.proxy = true;
+  // Each authorization code issued to a logged-in browser binds its provider session to the
+  // browser's Ingang login, and names the application that login reached (back-channel logout).
+  // The logout an application asked, once confirmed, ends the Ingang login too.
+  provider.use(async (ctx, next) => {
+    await next();
+    const request = providerRequests.get(ctx.req);
+    const session = ctx.oidc?.session;
+    const client = ctx.oidc?.client;
+    if (ctx.oidc?.entities?.AuthorizationCode && request?.login && session?.accountId === request.login.accountId && client) {
+      await recordLoginLink(db, { tenantId, loginId: request.login.loginId, clientId: client.clientId, accountId: request.login.accountId, providerSessionUid: session.uid, sid: session.sidFor(client.clientId) }, clock.now());
+    }
+    if (ctx.oidc?.route === 'end_session_confirm' && ctx.oidc.params?.logout && ctx.status >= 300 && ctx.status < 400 && request?.endLogin) {
+      for (const cookie of await request.endLogin()) ctx.append('set-cookie', cookie);
+    }
+  });
+  // The provider would send its logout tokens itself, once, at its own end-session; Ingang sends
+  // them for every ended login through the queue instead (the end of the Ingang login that
+  // end-session brings about included), and keeps the provider's way to send one for the job.
+  const sendLogout = provider.Client.prototype.backchannelLogout as (this: InstanceType<Provider['Client']>, sub: string, sid: string) => Promise<void>;
+  provider.Client.prototype.backchannelLogout = async function queuedInstead() {};
+  logoutTokenSenders.set(provider, async (clientId, sub, sid) => {
+    const client = await provider.Client.find(clientId);
+    if (!client) throw new Error('client not found');
+    await sendLogout.call(client, sub, sid);
+  });
+  // The surface sets Host and X-Forwarded-Proto to the issuer's own (openid/plugin.ts), so every
+  // URL the provider writes is the issuer's, whatever the request said.
+  provider.proxy = true;
+  // Only `response_mode=query` is answered (the surface refuses the others): form_post's page
+  // would need an inline script, which Ingang's CSP refuses.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route === 'discovery' && ctx.body && typeof ctx.body === 'object') (ctx.body as Record<string, unknown>).response_modes_supported = ['query'];
+  });
   // A confidential client's secret is kept as a digest (clients.ts): compare digests.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: { clientId: string; clientSecret: string }, actual: string) {
     return clientSecretMatches(config.secretKey, tenantId, this.clientId, this.clientSecret, actual);
@@ -200,7 +252,7 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
   // SPEC 10's audit events. The provider tells of them as it answers; a failed write is logged.
   const audit = (ctx: KoaContextWithOIDC, event: 'oidc_tokens_issued' | 'oidc_refresh_used' | 'oidc_token_revoked', details: Record<string, string | null>) => {
     const accountId = ctx.oidc?.account?.accountId ?? null;
-    const client = { ip: clientAddresses.get(ctx.req) ?? null, userAgent: ctx.get('user-agent') || null, requestId: null };
+    const client = { ip: providerRequests.get(ctx.req)?.ip ?? null, userAgent: ctx.get('user-agent') || null, requestId: null };
     recordAudit(db, clock.now(), client, { tenantId, event, outcome: 'success', actorAccountId: accountId, subjectAccountId: accountId, details: { clientId: ctx.oidc?.client?.clientId ?? null, ...details } }).catch(
       (error: unknown) => log.warn({ err: error instanceof Error ? error.message : String(error), event }, 'audit row of the OpenID provider not written'),
     );
@@ -209,6 +261,7 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     const grantType = String(ctx.oidc?.params?.grant_type ?? '');
     audit(ctx, grantType === 'refresh_token' ? 'oidc_refresh_used' : 'oidc_tokens_issued', { grantType });
   });
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => log.warn({ err: error.message, stack: error.stack }, 'the OpenID provider failed'));
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => audit(ctx, 'oidc_token_revoked', { grantId }));
   return provider;
 }

@@ -172,3 +172,10 @@ export async function purgeStaleSessions(db: Queryable, now: Date, onlyTenantId:
   );
   return rows.length;
 }
+
+/** The logged-in sessions that carry these logins (the OpenID provider's links name logins, not session ids). */
+export async function sessionsOfLogins(db: Queryable, tenantId: string, loginIds: string[]): Promise<WebSession[]> {
+  if (loginIds.length === 0) return [];
+  const rows = await db.query<SessionRow>(`SELECT ${sessionColumns} FROM web_session WHERE tenant_id = $1 AND login_id = ANY($2::uuid[]) AND account_id IS NOT NULL`, [tenantId, loginIds]);
+  return rows.map(toSession);
+}

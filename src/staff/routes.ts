@@ -1,6 +1,7 @@
 import type { PageRoute } from '../web/page.js';
 import { listAccounts, showAccountDetail, showNewAccount, submitAccountAction, submitNewAccount } from './account-pages.js';
 import { exportAuditCsv, showAudit } from './audit-page.js';
+import { showClient, showClients, submitClient, submitClientRemoval } from './clients-page.js';
 import { showPolicy, submitPolicy } from './policy-page.js';
 
 /** Staff and admin pages (SPEC 6). Anyone without the role gets 404. */
@@ -13,5 +14,9 @@ export const staffRoutes: PageRoute[] = [
   { method: 'GET', path: '/admin/policy', access: 'admin', handler: showPolicy },
   { method: 'POST', path: '/admin/policy', access: 'admin', handler: submitPolicy },
   { method: 'GET', path: '/admin/audit', access: 'admin', handler: showAudit },
+  { method: 'GET', path: '/admin/clients', access: 'admin', handler: showClients },
+  { method: 'POST', path: '/admin/clients', access: 'admin', handler: submitClient },
+  { method: 'GET', path: '/admin/clients/:id', access: 'admin', handler: showClient },
+  { method: 'POST', path: '/admin/clients/:id/remove', access: 'admin', handler: submitClientRemoval },
   { method: 'GET', path: '/admin/audit.csv', access: 'admin', handler: exportAuditCsv },
 ];

@@ -45,7 +45,7 @@ function navigation(ctx: WebContext): SafeHtml {
   <a href="/">${ctx.t('nav.home')}</a>
   <a href="/account">${ctx.t('nav.account')}</a>
   ${account.role !== 'client' ? html`<a href="/staff/accounts">${ctx.t('nav.staff')}</a>` : null}
-  ${account.role === 'admin' ? html`<a href="/admin/policy">${ctx.t('nav.policy')}</a> <a href="/admin/audit">${ctx.t('nav.audit')}</a>` : null}
+  ${account.role === 'admin' ? html`<a href="/admin/policy">${ctx.t('nav.policy')}</a> <a href="/admin/clients">${ctx.t('nav.clients')}</a> <a href="/admin/audit">${ctx.t('nav.audit')}</a>` : null}
   ${logoutForm(ctx)}
 </nav>`;
 }

@@ -61,9 +61,9 @@ describe('SPEC 10: refresh tokens', () => {
     const auditRows = () =>
       t.deps.db.query<{ event: string; actor_account_id: string; details: { clientId: string } }>("SELECT event, actor_account_id, details FROM audit_event WHERE tenant_id = $1 AND event LIKE 'oidc_%' ORDER BY id", [org.tenantId]);
     let rows = await auditRows();
-    for (let tries = 0; rows.length < 4 && tries < 100; tries++) rows = await new Promise((resolve) => setTimeout(resolve, 50)).then(auditRows);
-    assert.deepEqual(rows.map((r) => r.event), ['oidc_consent_given', 'oidc_tokens_issued', 'oidc_refresh_used', 'oidc_token_revoked']);
-    assert.ok(rows.slice(0, 3).every((r) => r.actor_account_id === account.id && r.details.clientId === clientId));
+    for (let tries = 0; rows.length < 5 && tries < 100; tries++) rows = await new Promise((resolve) => setTimeout(resolve, 50)).then(auditRows);
+    assert.deepEqual(rows.map((r) => r.event), ['oidc_client_registered', 'oidc_consent_given', 'oidc_tokens_issued', 'oidc_refresh_used', 'oidc_token_revoked']);
+    assert.ok(rows.slice(1, 4).every((r) => r.actor_account_id === account.id && r.details.clientId === clientId));
 
     const plain = await offlineLogin(org, account, await publicClient(org));
     assert.equal(plain.tokens.refresh_token, undefined, 'a client not allowed offline_access gets none');

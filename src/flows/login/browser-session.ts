@@ -5,6 +5,7 @@ import { findActiveFactor } from '../../factors/second-factor/store.js';
 import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
 import { createSession, deleteSession, findSession, touchSession, type WebSession } from '../../sessions/web-sessions.js';
 import type { Organization } from '../../tenants/organizations.js';
+import { endOpenIdLogins } from '../openid-logout.js';
 import { deriveStanding, type Standing } from './standing.js';
 
 /** The cookies a browser brings: its session, and the trust of SPEC 4.6 where it has one. */
@@ -37,6 +38,8 @@ export async function resumeBrowserSession(deps: Deps, org: Organization, cookie
   const standing = deriveStanding({ attempt: session ? { kind: 'web', session } : null, account, policy: org.policy, now, hasSecondFactor, browserTrusted });
   if (standing.kind === 'expired' && session) {
     await deleteSession(deps.db, org.tenantId, session.id);
+    // The applications this login reached are told (SPEC 10).
+    if (session.accountId) await endOpenIdLogins(deps.db, deps, org, session.accountId);
     return { session: null, standing: { kind: 'anonymous' }, ended: true };
   }
   if (standing.kind === 'authenticated' && session) await touchSession(deps.db, session, now);
@@ -52,5 +55,6 @@ export function startBrowserSession(deps: Deps, org: Organization, client: Reque
 export async function logOut(deps: Deps, org: Organization, client: RequestContext, session: WebSession): Promise<void> {
   await deleteSession(deps.db, org.tenantId, session.id);
   if (!session.accountId) return;
+  await endOpenIdLogins(deps.db, deps, org, session.accountId);
   await recordAudit(deps.db, deps.clock.now(), client, { tenantId: org.tenantId, event: 'logged_out', outcome: 'success', actorAccountId: session.accountId, subjectAccountId: session.accountId });
 }

@@ -12,6 +12,7 @@ import { queueEmail } from '../../messaging/outbox.js';
 import { deleteAccountSessions } from '../../sessions/web-sessions.js';
 import type { Organization } from '../../tenants/organizations.js';
 import { publicUrl } from '../../tenants/public-url.js';
+import { endOpenIdAccess } from '../openid-logout.js';
 import { endAppAccess, removeSecondFactors } from '../end-access.js';
 import { sendPasswordReset } from '../password-reset.js';
 import { sendWelcome } from '../welcome.js';
@@ -114,6 +115,7 @@ async function applyAction(
       if (subject.id === actor.id || !(await setAccountState(tx, org.tenantId, subject.id, subject.state === 'invited' ? 'invited' : 'active', 'deactivated'))) return false;
       const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
       const removedDevices = await endAppAccess(tx, org.tenantId, subject.id, 'deactivated', now);
+      await endOpenIdAccess(tx, deps, org, subject.id);
       await voidAccountTokens(tx, org.tenantId, subject.id, now);
       await recordAudit(tx, now, client, { ...audit, event: 'account_deactivated', details: { reason, endedSessions, removedDevices } });
       return true;
@@ -145,6 +147,7 @@ async function resetTwoFactorByStaff(tx: Queryable, deps: Deps, org: Organizatio
   await clearCodeFailures(tx, org.tenantId, subject.id);
   const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
   await endAppAccess(tx, org.tenantId, subject.id, 'two_factor_reset_by_staff', now);
+  await endOpenIdAccess(tx, deps, org, subject.id);
   await recordAudit(tx, now, client, {
     tenantId: org.tenantId,
     event: 'two_factor_reset_by_staff',
