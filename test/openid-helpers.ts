@@ -46,6 +46,17 @@ export async function publicClient(org: Organization, firstParty = true) {
   return made.client.clientId;
 }
 
+/**
+ * Where an answer sends the browser: its redirect, or, for the page that hands a login back to the
+ * application (a refresh, as the redirects after a posted form may not leave the origin), its URL.
+ */
+export function nextHop(answer: { statusCode: number; headers: Record<string, unknown>; body: string }): string | null {
+  if ([302, 303].includes(answer.statusCode)) return String(answer.headers.location);
+  const refresh = /<meta http-equiv="refresh" content="0; url=([^"]+)">/.exec(answer.body);
+  if (!refresh) return null;
+  return refresh[1]!.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_m, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'" })[entity]!);
+}
+
 /** The user's browser from the application's "log in" to its callback; returns the callback URL. */
 export async function browserLogin(org: Organization, authorizationUrl: URL, login: (browser: TestBrowser, returnTo: string) => Promise<void>, browser = new TestBrowser(t.app, `${hostOf(org)}:${port}`)): Promise<URL> {
   let location = `${authorizationUrl.pathname}${authorizationUrl.search}`;
@@ -58,8 +69,9 @@ export async function browserLogin(org: Organization, authorizationUrl: URL, log
       continue;
     }
     const answer = await browser.get(`${url.pathname}${url.search}`);
-    assert.ok([302, 303].includes(answer.statusCode), `${url.pathname}: ${answer.statusCode} ${answer.body.slice(0, 300)}`);
-    location = String(answer.headers.location);
+    const next = nextHop(answer);
+    assert.ok(next, `${url.pathname}: ${answer.statusCode} ${answer.body.slice(0, 300)}`);
+    location = next;
   }
   throw new Error('too many redirects');
 }
@@ -69,9 +81,10 @@ export async function followToPage(org: Organization, browser: TestBrowser, star
   let url = start;
   for (let hop = 0; hop < 6; hop++) {
     const page = await browser.get(`${url.pathname}${url.search}`);
-    if (page.statusCode === 200) return { page, path: url.pathname };
-    assert.ok([302, 303].includes(page.statusCode), `${url.pathname}: ${page.statusCode}`);
-    url = new URL(String(page.headers.location), issuerOf(org));
+    const next = nextHop(page);
+    if (page.statusCode === 200 && next === null) return { page, path: url.pathname };
+    assert.ok(next, `${url.pathname}: ${page.statusCode}`);
+    url = new URL(next, issuerOf(org));
   }
   throw new Error('too many redirects');
 }
@@ -87,6 +100,6 @@ export function passwordLogin(account: { email: string; password: string }) {
 /** From an answer's redirect on to the application's callback, as the browser would go. */
 export async function followToCallback(org: Organization, browser: TestBrowser, location: string): Promise<URL> {
   let back = location;
-  for (let hop = 0; hop < 4 && !back.startsWith(redirectUri); hop++) back = String((await browser.get(back.replace(issuerOf(org), ''))).headers.location);
+  for (let hop = 0; hop < 4 && !back.startsWith(redirectUri); hop++) back = String(nextHop(await browser.get(back.replace(issuerOf(org), ''))));
   return new URL(back);
 }

@@ -14,6 +14,8 @@ import { endProviderSessions } from '../oidc/payload-store.js';
 import { acrValues, createOrganizationProvider, deliverLogoutToken, issuerOf, providerRequests, type ProviderRequest } from '../oidc/provider.js';
 import type { WebSession } from '../sessions/web-sessions.js';
 import type { Organization } from '../tenants/organizations.js';
+import { twoFactorRequirementFor } from '../tenants/policy.js';
+import { offeredMethods } from './two-factor-setup.js';
 
 /**
  * The OpenID Connect provider of each organization (SPEC 10) as one more surface on Ingang's login
@@ -86,6 +88,8 @@ export type InteractionOutcome =
   | Ok<{ redirect: string }>
   | Ok<{ consent: { uid: string; clientName: string; scopes: string[] } }>
   | Ok<{ askAgain: AskAgain }>
+  /** Two steps asked of an account without a second factor, where the org lets it set one up: that first, then back here. */
+  | Ok<{ setUpSecondFactor: { returnTo: string } }>
   | Failure<'interaction_unknown'>
   | (StepUpFailure & { askAgain: AskAgain });
 
@@ -115,7 +119,7 @@ async function whatToAskAgain(
   target: SessionTarget,
   details: Awaited<ReturnType<Provider['interactionDetails']>>,
   clientName: string,
-): Promise<AskAgain | 'unmet' | null> {
+): Promise<AskAgain | 'set_up' | 'unmet' | null> {
   const reasons = details.prompt.reasons;
   const proof = await proofOf(deps, org, target.account, target.session);
   const now = Math.floor(deps.clock.now().getTime() / 1000);
@@ -126,7 +130,11 @@ async function whatToAskAgain(
   const codeWanted = String(details.params.acr_values ?? '').split(' ').includes(acrValues.twoFactor) && proof.acr !== acrValues.twoFactor;
   if (!loginAgain && !codeWanted) return null;
   const factor = await findFactorInForce(deps.db, org, target.account);
-  if (codeWanted && !factor) return 'unmet';
+  if (codeWanted && !factor) {
+    // SPEC 10: led to set it up where the organization lets this role have it; else the application is told.
+    const allowed = twoFactorRequirementFor(org.policy, target.account.role) !== 'off' && offeredMethods(deps, org).length > 0;
+    return allowed ? 'set_up' : 'unmet';
+  }
   return { uid: details.uid, clientName, password: loginAgain, code: factor !== null, codeMethod: factor?.method ?? null };
 }
 
@@ -173,6 +181,7 @@ export async function continueOpenIdInteraction(
       const redirect = await provider.interactionResult(raw.request, raw.response, { error: 'unmet_authentication_requirements', error_description: 'this account has no second factor in force' }, { mergeWithLastSubmission: false });
       return { ok: true, redirect };
     }
+    if (asked === 'set_up') return { ok: true, setUpSecondFactor: { returnTo: `/oidc/interaction/${uid}` } };
     if (asked) {
       if (decision.kind !== 'prove') return { ok: true, askAgain: asked };
       const proved = await stepUp(deps, org, client, target, asked.password ? 'openid_login_again' : 'openid_second_factor', decision.proofs);

@@ -16,6 +16,8 @@ export interface ProviderRequest {
   pages?: {
     logoutConfirm(form: { action: string; xsrf: string; clientName: string | null }): string;
     loggedOut(clientName: string | null): string;
+    /** A page that sends the browser on to `url` (what a redirect after a posted form may not do off this origin). */
+    continueTo(url: string): string;
   };
   /** Ends the browser's Ingang login (the user confirmed the logout an application asked); the cookies to set. */
   endLogin?(): Promise<string[]>;

@@ -222,8 +222,16 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     if (ctx.oidc?.entities?.AuthorizationCode && request?.login && session?.accountId === request.login.accountId && client) {
       await recordLoginLink(db, { tenantId, loginId: request.login.loginId, clientId: client.clientId, accountId: request.login.accountId, providerSessionUid: session.uid, sid: session.sidFor(client.clientId) }, clock.now());
     }
-    if (ctx.oidc?.route === 'end_session_confirm' && ctx.oidc.params?.logout && ctx.status >= 300 && ctx.status < 400 && request?.endLogin) {
-      for (const cookie of await request.endLogin()) ctx.append('set-cookie', cookie);
+    if (ctx.oidc?.route === 'end_session_confirm' && ctx.status >= 300 && ctx.status < 400) {
+      if (ctx.oidc.params?.logout && request?.endLogin) for (const cookie of await request.endLogin()) ctx.append('set-cookie', cookie);
+      // The confirmation was a posted form: it may not redirect off this origin (form-action 'self').
+      const location = ctx.response.get('location');
+      if (request?.pages && location) {
+        ctx.remove('location');
+        ctx.status = 200;
+        ctx.type = 'html';
+        ctx.body = request.pages.continueTo(location);
+      }
     }
   });
   // The provider would send its logout tokens itself, once, at its own end-session; Ingang sends

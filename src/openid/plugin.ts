@@ -7,6 +7,7 @@ import { setSecurityHeaders } from '../http/security-headers.js';
 import { buildWebContext, sessionCookie, type WebContext } from '../web/context.js';
 import { serializeCookie } from '../web/cookies.js';
 import { renderPage } from '../web/layout.js';
+import { continuePage } from '../web/pages/openid.js';
 
 /** Longer than any real authorization request, far shorter than what would fill the payload store. */
 const maxUrlLength = 4096;
@@ -29,6 +30,9 @@ function logoutPages(ctx: WebContext) {
   <button type="submit" class="secondary">${t('openid.logout.no')}</button>
 </form>`;
       return renderPage(ctx, { title: t('openid.logout.title'), body });
+    },
+    continueTo(url: string) {
+      return continuePage(ctx, url).html;
     },
     loggedOut(_clientName: string | null) {
       return renderPage(ctx, { title: t('openid.loggedOut.title'), body: html`<p>${t('openid.loggedOut.text')}</p>` });

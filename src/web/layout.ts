@@ -12,6 +12,12 @@ export interface PageContent {
   strengthHint?: boolean;
   /** Loads the script behind `data-print` buttons. */
   printScript?: boolean;
+  /**
+   * Sends the browser on at once (a refresh, no script), with a link for the browser that does
+   * not: where a form's answer hands over to another site (SECURITY 21's `form-action 'self'`
+   * also governs the redirects that follow a posted form, so those may not lead off this origin).
+   */
+  continueTo?: string;
 }
 
 export type FormErrors = Record<string, string>;
@@ -63,6 +69,7 @@ export function renderPage(ctx: WebContext, content: PageContent): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+${content.continueTo ? html`<meta http-equiv="refresh" content="0; url=${content.continueTo}">` : null}
 <title>${title} – ${ctx.org.name}</title>
 <link rel="stylesheet" href="/static/app.css">
 ${content.strengthHint ? html`<script src="/static/password-strength.js" defer></script>` : null}

@@ -212,6 +212,7 @@ const catalogue = {
   'twoFactor.done.off': { nl: 'Tweestapsverificatie staat uit.', en: 'Two-step verification is off.' },
 
   'setup.title': { nl: 'Tweestapsverificatie instellen', en: 'Set up two-step verification' },
+  'setup.forApplication': { nl: 'De toepassing waarmee je inlogt, vraagt om tweestapsverificatie. Stel die hier in; daarna ga je verder naar de toepassing.', en: 'The application you are logging in to asks for two-step verification. Set it up here; then you continue to the application.' },
   'setup.forced': { nl: '{org} vraagt je om tweestapsverificatie in te stellen voordat je verder gaat.', en: '{org} asks you to set up two-step verification before you continue.' },
   'setup.method': { nl: 'Hoe wil je codes ontvangen?', en: 'How do you want to receive codes?' },
   'setup.method.totp': { nl: 'Met een authenticator-app (aanbevolen)', en: 'With an authenticator app (recommended)' },
@@ -407,6 +408,9 @@ const catalogue = {
   'openid.scope.email': { nl: 'je e-mailadres', en: 'your e-mail address' },
   'openid.scope.ingang': { nl: 'je rol en je organisatie', en: 'your role and your organization' },
   'openid.scope.offline_access': { nl: 'dat je ingelogd blijft, ook als je de toepassing niet gebruikt', en: 'that you stay logged in, also while you are not using it' },
+  'openid.continue.title': { nl: 'Terug naar de toepassing', en: 'Back to the application' },
+  'openid.continue.text': { nl: 'Je gaat nu verder. Gebeurt er niets?', en: 'You are being sent on. Nothing happens?' },
+  'openid.continue.link': { nl: 'Ga verder', en: 'Continue' },
   'openid.logout.title': { nl: 'Uitloggen?', en: 'Log out?' },
   'openid.logout.text': { nl: '{client} vraagt je uit te loggen bij {org}. Dan log je ook uit bij de andere toepassingen waar je met dit account bent ingelogd.', en: '{client} asks you to log out of {org}. You then also log out of the other applications where you logged in with this account.' },
   'openid.logout.textNoClient': { nl: 'Een toepassing vraagt je uit te loggen bij {org}. Dan log je ook uit bij de andere toepassingen waar je met dit account bent ingelogd.', en: 'An application asks you to log out of {org}. You then also log out of the other applications where you logged in with this account.' },

@@ -139,4 +139,25 @@ describe('SPEC 10: the provider attacked', () => {
     assert.equal(huge.status, 413);
     assert.equal((await fetch(`${issuerOf(org)}/oidc/auth?client_id=${clientId}&state=${'s'.repeat(5000)}`, { redirect: 'manual' })).status, 414);
   });
+
+  test('prompt=none in a browser with no session gets login_required; a code without its PKCE verifier is refused', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const clientId = await publicClient(org);
+    const config = await oidc.discovery(new URL(issuerOf(org)), clientId, undefined, oidc.None(), insecure);
+    const fresh = new TestBrowser(t.app, `${hostOf(org)}:${port}`);
+    const none = await fresh.get((await authUrl(config, { prompt: 'none' })).path);
+    assert.equal(none.statusCode, 303);
+    const back = new URL(String(none.headers.location));
+    assert.equal(`${back.origin}${back.pathname}`, redirectUri);
+    assert.equal(back.searchParams.get('error'), 'login_required');
+    assert.equal(back.searchParams.get('code'), null);
+
+    const a = await authUrl(config);
+    const callback = await browserLogin(org, a.url, passwordLogin(account), fresh);
+    const code = callback.searchParams.get('code')!;
+    const withoutVerifier = await fetch(`${issuerOf(org)}/oidc/token`, { method: 'POST', headers: { 'content-type': form }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId }) });
+    assert.equal(withoutVerifier.status, 400);
+    assert.equal(((await withoutVerifier.json()) as { error: string }).error, 'invalid_grant');
+  });
 });

@@ -8,7 +8,7 @@ import * as oidc from 'openid-client';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
-import { browserLogin, followToCallback, followToPage, insecure, issuerOf, passwordLogin, port, publicClient, redirectUri, t } from '../openid-helpers.js';
+import { browserLogin, followToCallback, followToPage, insecure, issuerOf, nextHop, passwordLogin, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 import { enableTotp } from '../two-factor-helpers.js';
 
 describe('SPEC 10: the organization as OpenID Connect provider', () => {
@@ -98,15 +98,15 @@ describe('SPEC 10: the organization as OpenID Connect provider', () => {
         continue;
       }
       const answer = await browser.get(`${target.pathname}${target.search}`);
-      if (answer.statusCode === 200) {
+      if (answer.statusCode === 200 && nextHop(answer) === null) {
         assert.match(answer.body, /Allow Zorgdagboek\?/);
         assert.match(answer.body, /your e-mail address/);
         consentPath = target.pathname;
-      } else location = String(answer.headers.location);
+      } else location = String(nextHop(answer));
     }
     assert.ok(consentPath, 'the consent page is shown');
     const allowed = await browser.post(consentPath, { decision: 'allow' });
-    assert.equal(allowed.statusCode, 303, 'allowed once');
+    assert.ok(nextHop(allowed), 'allowed once');
     // The same application asking one scope more asks consent again; this time it is denied.
     const wider = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid email profile', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
     const asked = await followToPage(org, browser, wider);
@@ -114,7 +114,7 @@ describe('SPEC 10: the organization as OpenID Connect provider', () => {
     assert.match(asked.page.body, /your name and language/);
     consentPath = asked.path;
     const denied = await browser.post(consentPath, { decision: 'deny' });
-    const back = await followToCallback(org, browser, String(denied.headers.location));
+    const back = await followToCallback(org, browser, nextHop(denied)!);
     assert.equal(back.searchParams.get('error'), 'access_denied');
   });
 

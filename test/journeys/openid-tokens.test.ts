@@ -117,6 +117,13 @@ describe('SPEC 10: introspection for the platform’s APIs', () => {
     const mine = await oidc.tokenIntrospection(await platformApi(org), tokens.access_token);
     assert.equal(mine.active, true);
     assert.equal(mine.sub, account.id);
+    // SPEC 10: the secret in the body (client_secret_post) is as good as in a Basic header.
+    const api = await platformApi(org);
+    const made = await registerOpenIdClient(t.deps, org, { name: 'Post-API', redirectUris: ['https://api.example/unused'], postLogoutRedirectUris: [], backchannelLogoutUri: null, public: false, firstParty: true, offlineAccess: false });
+    assert.ok(made.ok && made.secret);
+    const posting = await oidc.discovery(new URL(issuerOf(org)), made.client.clientId, undefined, oidc.ClientSecretPost(made.secret), insecure);
+    assert.equal((await oidc.tokenIntrospection(posting, tokens.access_token)).sub, account.id);
+    assert.equal((await oidc.tokenIntrospection(api, tokens.access_token)).active, true);
     const theirs = await platformApi(other);
     assert.equal((await oidc.tokenIntrospection(theirs, tokens.access_token)).active, false);
     const { accessToken } = await appAccessToken(org, account);
@@ -152,5 +159,7 @@ describe('SPEC 10: introspection for the platform’s APIs', () => {
     const api = await platformApi(org);
     const guessed = await oidc.discovery(new URL(issuerOf(org)), api.clientMetadata().client_id, 'a guessed secret', undefined, insecure);
     await assert.rejects(oidc.tokenIntrospection(guessed, accessToken));
+    const guessedInBody = await oidc.discovery(new URL(issuerOf(org)), api.clientMetadata().client_id, undefined, oidc.ClientSecretPost('a guessed secret'), insecure);
+    await assert.rejects(oidc.tokenIntrospection(guessedInBody, accessToken));
   });
 });

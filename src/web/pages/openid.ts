@@ -7,6 +7,17 @@ import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { smsCodeButton, stepUpErrors } from './code-fields.js';
 
+/**
+ * The login is handed back to the application: a page that sends the browser on, not a redirect,
+ * since the redirects after a posted form (the login, the code, consent) may not leave this origin
+ * under `form-action 'self'`, and the provider's answer leads to the application.
+ */
+export function continuePage(ctx: PageRequest['ctx'], to: string): { html: string } {
+  const t = ctx.t;
+  const body = html`<p>${t('openid.continue.text')} <a href="${to}">${t('openid.continue.link')}</a></p>`;
+  return { html: renderPage(ctx, { title: t('openid.continue.title'), body, continueTo: to }) };
+}
+
 /** An application asked more than this session proved: the password, the code or both, again. */
 function askAgainPage(page: PageRequest, asked: AskAgain, errors?: FormErrors): PageResult {
   const { ctx } = page;
@@ -32,7 +43,8 @@ function interactionPage(page: PageRequest, outcome: InteractionOutcome): PageRe
     const body = html`<p>${t('openid.unknown.text')}</p><p><a href="/">${t('nav.home')}</a></p>`;
     return { status: 400, html: renderPage(ctx, { title: t('openid.unknown.title'), body }) };
   }
-  if ('redirect' in outcome) return { redirect: outcome.redirect };
+  if ('redirect' in outcome) return continuePage(ctx, outcome.redirect);
+  if ('setUpSecondFactor' in outcome) return { redirect: `/account/2fa/setup?returnTo=${encodeURIComponent(outcome.setUpSecondFactor.returnTo)}` };
   if ('askAgain' in outcome) return askAgainPage(page, outcome.askAgain);
   const { uid, clientName, scopes } = outcome.consent;
   const shown = scopes.filter((s) => s !== 'openid');

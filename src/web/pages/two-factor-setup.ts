@@ -16,7 +16,19 @@ import { inputField } from '../fields.js';
 import { formatCountries } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
+import { safeReturnTo } from '../return-to.js';
 import { smsCodeButton, smsErrorText, smsNotice, stepUpErrors } from './code-fields.js';
+
+/**
+ * Where a login continues after the setup it led to (an application asked for two steps, SPEC
+ * 10): carried through the setup's pages, followed once the recovery codes are stored.
+ */
+function carriedReturnTo(page: PageRequest): string | null {
+  const safe = safeReturnTo(page.body.returnTo ?? page.query.returnTo);
+  return safe === '/' ? null : safe;
+}
+const withReturnTo = (path: string, returnTo: string | null) => (returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path);
+const returnToField = (returnTo: string | null) => (returnTo ? html`<input type="hidden" name="returnTo" value="${returnTo}">` : null);
 
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, standingAccount(page.ctx)!);
 
@@ -27,9 +39,12 @@ async function setupChoicePage(page: PageRequest, errors?: FormErrors, values: {
   const forced = ctx.standing.kind === 'needs_two_factor_setup';
   const chosen = values.method ?? methods[0] ?? 'totp';
   const asks = await describeSetupStepUp(deps, ctx.org, target(page));
+  const returnTo = carriedReturnTo(page);
   const body = html`${forced ? html`<p>${t('setup.forced', { org: ctx.org.name })}</p>` : null}
+${returnTo?.startsWith('/oidc/interaction/') ? html`<p>${t('setup.forApplication')}</p>` : null}
 <form method="post" action="/account/2fa/setup" novalidate>
   ${csrfField(ctx)}
+  ${returnToField(returnTo)}
   <fieldset>
     <legend>${t('setup.method')}</legend>
     ${methods.map(
@@ -78,7 +93,7 @@ export const submitSetup: PageHandler = async (page) => {
         return setupChoicePage(page, stepUpErrors(ctx, started), input);
     }
   }
-  return { redirect: started.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms' };
+  return { redirect: withReturnTo(started.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms', carriedReturnTo(page)) };
 };
 
 async function confirmPage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
@@ -100,14 +115,16 @@ async function confirmPage(page: PageRequest, errors?: FormErrors): Promise<Page
     intro = html`<p>${t('setup.sms.sent', { phone: pending.phone })}</p>`;
   }
   const action = pending.method === 'totp' ? '/account/2fa/setup/totp' : '/account/2fa/setup/sms';
+  const returnTo = carriedReturnTo(page);
   const body = html`${intro}
 <form method="post" action="${action}" novalidate>
   ${csrfField(ctx)}
+  ${returnToField(returnTo)}
   ${inputField({ name: 'code', label: t('field.code'), errors, autocomplete: 'one-time-code', inputMode: 'numeric', required: true })}
   <button type="submit">${t('setup.confirm')}</button>
 </form>
-${pending.method === 'sms' ? html`<form method="post" action="/account/2fa/setup/sms/resend" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('code.resend')}</button></form>` : null}
-<p><a href="/account/2fa/setup">${t('setup.back')}</a></p>`;
+${pending.method === 'sms' ? html`<form method="post" action="/account/2fa/setup/sms/resend" class="inline">${csrfField(ctx)}${returnToField(returnTo)}<button type="submit" class="link">${t('code.resend')}</button></form>` : null}
+<p><a href="${withReturnTo('/account/2fa/setup', returnTo)}">${t('setup.back')}</a></p>`;
   return { html: renderPage(ctx, { title: t(pending.method === 'totp' ? 'setup.totp.title' : 'setup.sms.title'), body, errors }) };
 }
 
@@ -117,7 +134,7 @@ export const submitConfirmSetup: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const confirmed = await confirmTwoFactorSetup(deps, ctx.org, ctx.client, target(page), field(page.body, 'code'));
   if (!confirmed.ok) return confirmed.error === 'no_setup' ? { redirect: '/account/2fa/setup' } : confirmPage(page, { code: ctx.t('code.error.invalid') });
-  return { redirect: '/account/2fa/recovery-codes' };
+  return { redirect: withReturnTo('/account/2fa/recovery-codes', carriedReturnTo(page)) };
 };
 
 export const resendSetupSms: PageHandler = async (page) => {
@@ -138,6 +155,7 @@ function recoveryCodesPage(page: PageRequest, codes: string[], errors?: FormErro
 </p>
 <form method="post" action="/account/2fa/recovery-codes" novalidate class="no-print">
   ${csrfField(ctx)}
+  ${returnToField(carriedReturnTo(page))}
   <div class="field${errors?.stored ? ' field-error' : ''}">
     ${errors?.stored ? html`<p class="error" id="stored-error">${errors.stored}</p>` : null}
     <input type="checkbox" id="stored" name="stored" value="yes"${errors?.stored ? html` aria-invalid="true" aria-describedby="stored-error"` : null}>
@@ -159,5 +177,5 @@ export const submitRecoveryCodesStored: PageHandler = async (page) => {
   if (!codes) return { redirect: '/account/2fa' };
   if (field(page.body, 'stored') !== 'yes') return recoveryCodesPage(page, codes, { stored: ctx.t('recovery.error.stored') });
   await confirmRecoveryCodesStored(deps, target(page));
-  return { redirect: '/account/2fa?done=on' };
+  return { redirect: carriedReturnTo(page) ?? '/account/2fa?done=on' };
 };
