@@ -112,7 +112,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       [backchannelLogoutJobKind]: backchannelLogoutJobHandler(deps, findOrg),
     },
     // Logins ended by their idle or absolute limit tell their applications (SPEC 10).
-    { scope: options.jobScope, secretKey: config.secretKey, maintenanceSteps: { openIdLoginsEnded: (only) => endTimedOutOpenIdLogins(deps, findOrg, only) } },
+    { scope: options.jobScope, secretKey: config.secretKey, maintenanceSteps: { openIdLoginsEnded: (only) => endTimedOutOpenIdLogins(deps, findOrg, only) }, ownLane: [backchannelLogoutJobKind] },
   );
 
   // SECURITY 34: a flood from many addresses fills the process's open files before any per-address

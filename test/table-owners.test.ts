@@ -32,6 +32,8 @@ export const tableOwners: Record<string, string> = {
   oidc_client: 'src/oidc/',
   oidc_signing_key: 'src/oidc/',
   oidc_login_link: 'src/oidc/',
+  passkey: 'src/factors/passkey/',
+  passkey_challenge: 'src/factors/passkey/',
   schema_migration: 'src/db/',
 };
 

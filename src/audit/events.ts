@@ -48,6 +48,11 @@ export const auditEvents = [
   'pin_failed',
   'app_login_succeeded',
   'app_logged_out',
+  // SPEC 11: passkeys.
+  'passkey_added',
+  'passkey_used',
+  'passkey_removed',
+  'passkey_refused',
   // SPEC 10: the organization's OpenID Connect provider.
   'oidc_consent_given',
   'oidc_tokens_issued',

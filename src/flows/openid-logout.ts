@@ -29,11 +29,11 @@ function loginLive(session: WebSession, policy: Policy, now: Date): boolean {
  * application, and queues a logout token for each application with a back-channel URI. Runs in
  * the caller's transaction, right after the sessions ended. Returns the applications told.
  */
-export async function endOpenIdLogins(db: Queryable, deps: Pick<Deps, 'clock' | 'random'>, org: Organization, accountId: string | null): Promise<number> {
+export async function endOpenIdLogins(db: Queryable, deps: Pick<Deps, 'clock' | 'random'>, org: Organization, accountId: string | null, options: { everyLogin?: boolean } = {}): Promise<number> {
   const links = await loginLinksOf(db, org.tenantId, accountId);
   if (links.length === 0) return 0;
   const now = deps.clock.now();
-  const sessions = await sessionsOfLogins(db, org.tenantId, [...new Set(links.map((link) => link.loginId))]);
+  const sessions = options.everyLogin ? [] : await sessionsOfLogins(db, org.tenantId, [...new Set(links.map((link) => link.loginId))]);
   const live = new Set(sessions.filter((session) => loginLive(session, org.policy, now)).map((session) => `${session.loginId}:${session.accountId}`));
   const ended = [...new Set(links.filter((link) => !live.has(`${link.loginId}:${link.accountId}`)).map((link) => link.loginId))];
   const removed = await removeLoginLinks(db, org.tenantId, ended);
@@ -49,12 +49,13 @@ export async function endOpenIdLogins(db: Queryable, deps: Pick<Deps, 'clock' | 
 }
 
 /**
- * A password change or reset, a deactivation or a staff 2FA reset: the applications of the
- * ended logins are told, and nothing the provider gave the account out still works (its grants,
- * tokens and provider sessions go; SECURITY 42 does the same for app devices).
+ * A password change or reset, a deactivation or a staff 2FA reset: nothing the provider gave the
+ * account out still works (its grants, tokens and provider sessions go; SECURITY 42 does the same
+ * for app devices), so every application any login of the account reached is told — also those
+ * of the browser that made a password change, which stays logged in at Ingang.
  */
 export async function endOpenIdAccess(tx: Queryable, deps: Pick<Deps, 'clock' | 'random'>, org: Organization, accountId: string): Promise<void> {
-  await endOpenIdLogins(tx, deps, org, accountId);
+  await endOpenIdLogins(tx, deps, org, accountId, { everyLogin: true });
   await revokeAccountOidcTokens(tx, org.tenantId, accountId);
 }
 

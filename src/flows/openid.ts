@@ -52,11 +52,15 @@ export const openIdIssuer = (deps: Deps, org: Organization): URL => new URL(issu
  * writes an interaction, so those are counted per network before the provider sees them.
  */
 export const anonymousAuthorizationLimit = { limit: 100, windowSeconds: 10 * 60 };
+/** A logged-in browser's requests write interactions too (`prompt=login`): counted per account, more generously. */
+export const accountAuthorizationLimit = { limit: 300, windowSeconds: 10 * 60 };
 
 export async function serveOpenIdRequest(deps: Deps, org: Organization, request: IncomingMessage, response: ServerResponse, about: ProviderRequest): Promise<void> {
-  if (about.login === null && /^\/oidc\/auth\/?(\?|$)/i.test(request.url ?? '')) {
+  if (/^\/oidc\/auth\/?(\?|$)/i.test(request.url ?? '')) {
     const now = deps.clock.now();
-    const hit = await hitRateLimit(deps.db, org.tenantId, `oidc_auth_net:${clientIpKey(about.ip)}`, anonymousAuthorizationLimit, now);
+    const hit = about.login
+      ? await hitRateLimit(deps.db, org.tenantId, `oidc_auth_account:${about.login.accountId}`, accountAuthorizationLimit, now)
+      : await hitRateLimit(deps.db, org.tenantId, `oidc_auth_net:${clientIpKey(about.ip)}`, anonymousAuthorizationLimit, now);
     if (!hit.allowed) {
       await noteThrottled(deps.db, now, org.tenantId, { ip: about.ip, userAgent: request.headers['user-agent'] ?? null, requestId: null }, { event: 'requests_throttled', request: 'oidc_authorization', scope: 'network' });
       response.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(hit.retryAfterSeconds) });
@@ -99,6 +103,12 @@ export type InteractionDecision = { kind: 'none' } | { kind: 'allow' } | { kind:
 async function proofOf(deps: Deps, org: Organization, account: Account, session: WebSession) {
   const codeAt = session.secondFactorVerifiedAt;
   const passwordAt = session.passwordVerifiedAt ?? session.authenticatedAt ?? session.createdAt;
+  // A passkey with user verification (SPEC 11): both steps at once, `hwk` and `user` (RFC 8176),
+  // unless a later password or code proof (a step-up) is the newest.
+  const passkeyAt = session.passkeyVerifiedAt;
+  if (passkeyAt && passkeyAt.getTime() >= passwordAt.getTime() && (!codeAt || passkeyAt.getTime() >= codeAt.getTime())) {
+    return { acr: acrValues.twoFactor, amr: ['hwk', 'user'], ts: Math.floor(passkeyAt.getTime() / 1000) };
+  }
   if (!codeAt) return { acr: acrValues.password, amr: ['pwd'], ts: Math.floor(passwordAt.getTime() / 1000) };
   const factor = await findFactorInForce(deps.db, org, account);
   const method = factor?.method === 'sms' ? 'sms' : 'otp';
@@ -130,7 +140,8 @@ async function whatToAskAgain(
   const codeWanted = String(details.params.acr_values ?? '').split(' ').includes(acrValues.twoFactor) && proof.acr !== acrValues.twoFactor;
   if (!loginAgain && !codeWanted) return null;
   const factor = await findFactorInForce(deps.db, org, target.account);
-  if (codeWanted && !factor) {
+  // A login asked again comes first: setting up a factor is no proof of who sits at the browser.
+  if (codeWanted && !factor && !loginAgain) {
     // SPEC 10: led to set it up where the organization lets this role have it; else the application is told.
     const allowed = twoFactorRequirementFor(org.policy, target.account.role) !== 'off' && offeredMethods(deps, org).length > 0;
     return allowed ? 'set_up' : 'unmet';
@@ -176,17 +187,20 @@ export async function continueOpenIdInteraction(
   let session = target.session;
   if (details.prompt.name === 'login') {
     const asked = await whatToAskAgain(deps, org, target, details, registered.name);
-    if (asked === 'unmet') {
-      // Asked for two steps of an account with no second factor in force (SPEC 10).
-      const redirect = await provider.interactionResult(raw.request, raw.response, { error: 'unmet_authentication_requirements', error_description: 'this account has no second factor in force' }, { mergeWithLastSubmission: false });
-      return { ok: true, redirect };
-    }
-    if (asked === 'set_up') return { ok: true, setUpSecondFactor: { returnTo: `/oidc/interaction/${uid}` } };
+    // Asked for two steps of an account with no second factor in force (SPEC 10): set one up, or the application is told.
+    const setUpOrRefuse = async (what: 'set_up' | 'unmet'): Promise<InteractionOutcome> =>
+      what === 'set_up'
+        ? { ok: true, setUpSecondFactor: { returnTo: `/oidc/interaction/${uid}` } }
+        : { ok: true, redirect: await provider.interactionResult(raw.request, raw.response, { error: 'unmet_authentication_requirements', error_description: 'this account has no second factor in force' }, { mergeWithLastSubmission: false }) };
+    if (asked === 'set_up' || asked === 'unmet') return setUpOrRefuse(asked);
     if (asked) {
       if (decision.kind !== 'prove') return { ok: true, askAgain: asked };
       const proved = await stepUp(deps, org, client, target, asked.password ? 'openid_login_again' : 'openid_second_factor', decision.proofs);
       if (!proved.ok) return { ...proved, askAgain: asked };
       session = proved.session;
+      // The login proven again, two steps may still be asked of an account without a factor.
+      const still = await whatToAskAgain(deps, org, { ...target, session }, details, registered.name);
+      if (still === 'set_up' || still === 'unmet') return setUpOrRefuse(still);
     }
   }
   // The scopes are granted here for a first-party client, or once the user allowed them on the

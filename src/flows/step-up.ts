@@ -31,6 +31,9 @@ const rules = {
   show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },
   /** SPEC 6, SECURITY 40: an organization's policy binds everyone; changing it asks both, always. */
   change_policy: { password: 'always', code: 'always', fresh: 'password' },
+  /** SPEC 11: adding or removing a passkey asks the password, and a code where two-step verification is on. */
+  add_passkey: { password: 'always', code: 'always', fresh: 'password' },
+  remove_passkey: { password: 'always', code: 'always', fresh: 'password' },
   /** SPEC 10: registering or removing an application on /admin/clients decides who may log people in: both, always. */
   manage_clients: { password: 'always', code: 'always', fresh: 'password' },
   /** SPEC 10: an application asked a new login (`prompt=login`, `max_age` passed): password and code again. */

@@ -2,6 +2,7 @@ import { fillEmailSkeletons } from '../accounts/accounts.js';
 import { summarizeThrottledBursts } from '../audit/throttled.js';
 import { purgeOldRateLimits } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
+import { purgeExpiredChallenges } from '../factors/passkey/challenges.js';
 import { sealUnsealedPhones } from '../factors/second-factor/store.js';
 import { purgeOldSmsCodes } from '../factors/sms-code/store.js';
 import { purgeExpiredOidcPayloads } from '../oidc/payload-store.js';
@@ -22,7 +23,7 @@ export async function runMaintenance(
   db: Queryable,
   now: Date,
   options: { onlyTenantId?: string | null; secretKey?: Buffer } = {},
-): Promise<{ sessions: number; throttleSummaries: number; rateLimits: number; smsCodes: number; oidcPayloads: number; jobs: number; sealedPhones: number; emailSkeletons: number; lookAlikeEmails: { tenantId: string; email: string; lookAlikeOf: string }[] }> {
+): Promise<{ sessions: number; throttleSummaries: number; rateLimits: number; smsCodes: number; oidcPayloads: number; passkeyChallenges: number; jobs: number; sealedPhones: number; emailSkeletons: number; lookAlikeEmails: { tenantId: string; email: string; lookAlikeOf: string }[] }> {
   const onlyTenantId = options.onlyTenantId ?? null;
   // Before the purge below: an ended window of throttled requests becomes one audit row first.
   const throttleSummaries = await summarizeThrottledBursts(db, now, onlyTenantId);
@@ -30,6 +31,7 @@ export async function runMaintenance(
   const rateLimits = await purgeOldRateLimits(db, now, onlyTenantId);
   const smsCodes = await purgeOldSmsCodes(db, now, onlyTenantId);
   const oidcPayloads = await purgeExpiredOidcPayloads(db, now, onlyTenantId);
+  const passkeyChallenges = await purgeExpiredChallenges(db, now, onlyTenantId);
   const jobs = await db.query('DELETE FROM job WHERE done_at IS NOT NULL AND done_at < $1 AND ($2::uuid IS NULL OR tenant_id = $2::uuid) RETURNING id', [
     new Date(now.getTime() - keepDoneJobsDays * 24 * 3600_000),
     onlyTenantId,
@@ -38,5 +40,5 @@ export async function runMaintenance(
   const sealedPhones = options.secretKey ? await sealUnsealedPhones(db, options.secretKey, onlyTenantId) : 0;
   // Accounts from before SECURITY 39 get their confusable skeleton, a batch per pass.
   const skeletons = await fillEmailSkeletons(db, onlyTenantId);
-  return { sessions, throttleSummaries, rateLimits, smsCodes, oidcPayloads, jobs: jobs.length, sealedPhones, emailSkeletons: skeletons.filled, lookAlikeEmails: skeletons.lookAlikes };
+  return { sessions, throttleSummaries, rateLimits, smsCodes, oidcPayloads, passkeyChallenges, jobs: jobs.length, sealedPhones, emailSkeletons: skeletons.filled, lookAlikeEmails: skeletons.lookAlikes };
 }

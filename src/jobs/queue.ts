@@ -68,16 +68,23 @@ const leaseSeconds = 120;
  * Claims due jobs for this worker. The one query that spans organizations: the worker serves
  * them all. SKIP LOCKED lets several instances share the queue.
  */
-export async function claimDueJobs(db: Queryable, now: Date, limit: number, onlyTenantIds: readonly string[] | null = null): Promise<Job[]> {
+export async function claimDueJobs(
+  db: Queryable,
+  now: Date,
+  limit: number,
+  onlyTenantIds: readonly string[] | null = null,
+  lane: { kinds: readonly string[]; include: boolean } | null = null,
+): Promise<Job[]> {
   const rows = await db.query<JobRow>(
     `UPDATE job SET attempts = attempts + 1, locked_until = $2
       WHERE (tenant_id, id) IN (
         SELECT tenant_id, id FROM job
          WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
            AND ($4::uuid[] IS NULL OR tenant_id = ANY($4::uuid[]))
+           AND ($5::text[] IS NULL OR (kind = ANY($5::text[])) = $6::boolean)
          ORDER BY run_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED)
       RETURNING tenant_id, id, seq, kind, payload, attempts, created_at`,
-    [now, new Date(now.getTime() + leaseSeconds * 1000), limit, onlyTenantIds],
+    [now, new Date(now.getTime() + leaseSeconds * 1000), limit, onlyTenantIds, lane ? lane.kinds : null, lane ? lane.include : true],
   );
   // RETURNING keeps no order: run them first in, first out.
   return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);

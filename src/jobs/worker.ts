@@ -25,7 +25,16 @@ export function createJobWorker(
   clock: Clock,
   log: FastifyBaseLogger,
   handlers: Record<string, JobHandler>,
-  options: { scope?: () => readonly string[]; secretKey?: Buffer; maintenanceSteps?: Record<string, (onlyTenantIds: readonly string[] | null) => Promise<number>> } = {},
+  options: {
+    scope?: () => readonly string[];
+    secretKey?: Buffer;
+    maintenanceSteps?: Record<string, (onlyTenantIds: readonly string[] | null) => Promise<number>>;
+    /**
+     * Kinds that call services outside Ingang that may hang (an application's back-channel
+     * endpoint): a lane of their own, several at a time, so they never hold up mail.
+     */
+    ownLane?: readonly string[];
+  } = {},
 ): JobWorker {
   const scope = options.scope;
   let timer: NodeJS.Timeout | undefined;
@@ -46,15 +55,23 @@ export function createJobWorker(
     }
   }
 
-  async function runDueOnce(): Promise<number> {
+  async function drain(lane: { kinds: readonly string[]; include: boolean } | null, together: boolean): Promise<number> {
     let total = 0;
     for (;;) {
       // Jobs may queue further jobs (a reset request queues its mail): run until nothing is due.
-      const jobs = await claimDueJobs(db, clock.now(), 10, scope ? scope() : null);
+      const jobs = await claimDueJobs(db, clock.now(), 10, scope ? scope() : null, lane);
       if (jobs.length === 0) return total;
-      for (const job of jobs) await runOne(job);
+      if (together) await Promise.all(jobs.map(runOne));
+      else for (const job of jobs) await runOne(job);
       total += jobs.length;
     }
+  }
+
+  async function runDueOnce(): Promise<number> {
+    const own = options.ownLane ?? [];
+    if (own.length === 0) return drain(null, false);
+    const [rest, lane] = await Promise.all([drain({ kinds: own, include: false }, false), drain({ kinds: own, include: true }, true)]);
+    return rest + lane;
   }
 
   return {

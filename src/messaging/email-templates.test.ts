@@ -27,6 +27,7 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'recovery_code_used', name, remaining: 1, helpLink },
     { kind: 'recovery_code_used', name, remaining: 0, helpLink },
     { kind: 'app_device_added', name, deviceName: `iPhone ${name}`, devicesLink, helpLink },
+    { kind: 'passkey_added', name, passkeyName: `Telefoon van ${name}`, passkeysLink: 'https://linde.example.nl/account/passkeys', helpLink },
     { kind: 'policy_weakened', name, changedBy: `${name} <admin@linde.example.nl>`, changes: [{ key: 'twoFactorStaff', from: 'required', to: 'off' }], policyLink },
   ];
 }
@@ -41,6 +42,8 @@ function linksOf(template: EmailTemplate): string[] {
       return [template.link];
     case 'app_device_added':
       return [template.devicesLink, template.helpLink];
+    case 'passkey_added':
+      return [template.passkeysLink, template.helpLink];
     case 'policy_weakened':
       return [template.policyLink];
     default:

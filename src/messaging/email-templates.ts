@@ -37,6 +37,8 @@ export type EmailTemplate =
   | { kind: 'recovery_code_used'; name: string; remaining: number; helpLink: string }
   /** The app on a device was linked to the account; if that was not you, remove it and contact the helpdesk (SPEC 4.7). */
   | { kind: 'app_device_added'; name: string; deviceName: string; devicesLink: string; helpLink: string }
+  /** A passkey was added to the account; if that was not you, remove it and contact the helpdesk (SPEC 11). */
+  | { kind: 'passkey_added'; name: string; passkeyName: string; passkeysLink: string; helpLink: string }
   /** To every admin: an admin made the organization's policy less strict (SPEC 6, SECURITY 40). */
   | { kind: 'policy_weakened'; name: string; changedBy: string; changes: PolicyChangeLine[]; policyLink: string };
 
@@ -99,6 +101,8 @@ function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgNam
       return messages.recovery_code_used(template, orgName);
     case 'app_device_added':
       return messages.app_device_added(template, orgName);
+    case 'passkey_added':
+      return messages.passkey_added(template, orgName);
     case 'policy_weakened':
       return messages.policy_weakened(template, orgName);
   }
@@ -108,13 +112,14 @@ function composeContent(localeTexts: EmailTexts, template: EmailTemplate, orgNam
 function flattenName(template: EmailTemplate): EmailTemplate {
   const named = 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
   const flattened = named.kind === 'policy_weakened' ? { ...named, changedBy: flattenToOneLine(named.changedBy) } : named;
+  if (flattened.kind === 'passkey_added') return { ...flattened, passkeyName: shortenDeviceName(flattened.passkeyName) };
   return flattened.kind === 'app_device_added' ? { ...flattened, deviceName: shortenDeviceName(flattened.deviceName) } : flattened;
 }
 
 export const maxDeviceNameLength = 100;
 
 /**
- * The app chose the device name, so whoever linked the device chose it: one line, and no longer
+ * The app chose the device name (the user the passkey's), so whoever linked it chose it: one line, and no longer
  * than `maxDeviceNameLength` characters (whole code points), so it cannot pass for the mail's own text.
  */
 function shortenDeviceName(deviceName: string): string {

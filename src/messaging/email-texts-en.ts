@@ -178,6 +178,19 @@ export const enTexts: EmailTexts = {
         `Did you not do this yourself? Then remove the device right away under Your devices, and contact the ${org} helpdesk. Someone else may be able to get into your account.`,
       ],
     }),
+    passkey_added: (t, org) => ({
+      subject: `A passkey was added to your account with ${org}`,
+      greeting: `Hello ${t.name},`,
+      intro: [
+        `The passkey "${t.passkeyName}" was just added to your account with ${org}. With it you can log in without a password, with the fingerprint, face or PIN of your device.`,
+        'Did you do this yourself? Then you do not need to do anything.',
+      ],
+      actions: [
+        { label: 'Your passkeys', url: t.passkeysLink },
+        { label: 'Help with logging in', url: t.helpLink },
+      ],
+      outro: [`Did you not do this yourself? Then remove the passkey right away under Your passkeys, and contact the ${org} helpdesk. Someone else may be able to get into your account.`],
+    }),
   },
   copyLinkHint: 'Does the button not work? Then copy this link into your browser:',
   helpdesk: (org, contact) => `Questions? Contact the ${org} helpdesk:\n${contact}`,

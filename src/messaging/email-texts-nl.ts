@@ -189,6 +189,19 @@ export const nlTexts: EmailTexts = {
         `Heb je dit niet zelf gedaan? Verwijder het apparaat dan meteen bij Je apparaten en neem contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`,
       ],
     }),
+    passkey_added: (t, org) => ({
+      subject: `Er is een passkey toegevoegd aan je account bij ${org}`,
+      greeting: `Hallo ${t.name},`,
+      intro: [
+        `De passkey "${t.passkeyName}" is net toegevoegd aan je account bij ${org}. Daarmee kun je voortaan inloggen zonder wachtwoord, met je vingerafdruk, gezicht of pincode van je apparaat.`,
+        'Heb je dat zelf gedaan? Dan hoef je niets te doen.',
+      ],
+      actions: [
+        { label: 'Je passkeys', url: t.passkeysLink },
+        { label: 'Hulp bij inloggen', url: t.helpLink },
+      ],
+      outro: [`Heb je dit niet zelf gedaan? Verwijder de passkey dan meteen bij Je passkeys en neem contact op met de helpdesk van ${org}. Iemand anders kan dan in je account komen.`],
+    }),
   },
   copyLinkHint: 'Werkt de knop niet? Kopieer dan deze link naar je browser:',
   helpdesk: (org, contact) => `Vragen? Neem contact op met de helpdesk van ${org}:\n${contact}`,

@@ -18,6 +18,8 @@ export interface ProviderRequest {
     loggedOut(clientName: string | null): string;
     /** A page that sends the browser on to `url` (what a redirect after a posted form may not do off this origin). */
     continueTo(url: string): string;
+    /** Ingang's CSP, put back where the provider would have loosened it (its self-submitting form). */
+    contentSecurityPolicy: string;
   };
   /** Ends the browser's Ingang login (the user confirmed the logout an application asked); the cookies to set. */
   endLogin?(): Promise<string[]>;

@@ -222,6 +222,13 @@ export async function createOrganizationProvider(deps: ProviderDeps, org: Organi
     if (ctx.oidc?.entities?.AuthorizationCode && request?.login && session?.accountId === request.login.accountId && client) {
       await recordLoginLink(db, { tenantId, loginId: request.login.loginId, clientId: client.clientId, accountId: request.login.accountId, providerSessionUid: session.uid, sid: session.sidFor(client.clientId) }, clock.now());
     }
+    // A logout asked of a provider session that logged nobody in: the provider would answer with a
+    // form that submits itself (an inline script it allows in the CSP), so a link from any site
+    // could end the Ingang login. Ingang's confirmation page instead, under Ingang's CSP.
+    if (ctx.oidc?.route === 'end_session' && ctx.status === 200 && !ctx.oidc.session?.accountId && request?.pages) {
+      ctx.set('content-security-policy', request.pages.contentSecurityPolicy);
+      ctx.body = request.pages.logoutConfirm({ action: ctx.oidc.urlFor('end_session_confirm'), xsrf: String(ctx.oidc.session?.state?.secret ?? ''), clientName: ctx.oidc.client?.clientName ?? null });
+    }
     if (ctx.oidc?.route === 'end_session_confirm' && ctx.status >= 300 && ctx.status < 400) {
       if (ctx.oidc.params?.logout && request?.endLogin) for (const cookie of await request.endLogin()) ctx.append('set-cookie', cookie);
       // The confirmation was a posted form: it may not redirect off this origin (form-action 'self').

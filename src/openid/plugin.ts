@@ -3,7 +3,7 @@ import { html } from '../core/html.js';
 import type { Deps } from '../deps.js';
 import { logOut } from '../flows/login/browser-session.js';
 import { openIdIssuer, serveOpenIdRequest } from '../flows/openid.js';
-import { setSecurityHeaders } from '../http/security-headers.js';
+import { contentSecurityPolicy, setSecurityHeaders } from '../http/security-headers.js';
 import { buildWebContext, sessionCookie, type WebContext } from '../web/context.js';
 import { serializeCookie } from '../web/cookies.js';
 import { renderPage } from '../web/layout.js';
@@ -31,6 +31,7 @@ function logoutPages(ctx: WebContext) {
 </form>`;
       return renderPage(ctx, { title: t('openid.logout.title'), body });
     },
+    contentSecurityPolicy,
     continueTo(url: string) {
       return continuePage(ctx, url).html;
     },

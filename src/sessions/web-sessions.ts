@@ -13,6 +13,8 @@ export interface WebSession {
   authenticatedAt: Date | null;
   passwordVerifiedAt: Date | null;
   secondFactorVerifiedAt: Date | null;
+  /** A passkey with user verification proved this login (SPEC 11): both steps at once. */
+  passkeyVerifiedAt: Date | null;
   /** Wrong codes in this login attempt. */
   codeFailures: number;
   /** Recovery codes shown but not yet confirmed as stored (sealed); shown again until confirmed. */
@@ -31,13 +33,14 @@ interface SessionRow {
   authenticated_at: Date | null;
   password_verified_at: Date | null;
   second_factor_verified_at: Date | null;
+  passkey_verified_at: Date | null;
   code_failures: number;
   recovery_codes_sealed: string | null;
   login_id: string;
 }
 
 const sessionColumns = `tenant_id, id, secret_hash, account_id, created_at, last_seen_at, authenticated_at, password_verified_at,
-  second_factor_verified_at, code_failures, recovery_codes_sealed, login_id`;
+  second_factor_verified_at, passkey_verified_at, code_failures, recovery_codes_sealed, login_id`;
 
 const toSession = (row: SessionRow): WebSession => ({
   tenantId: row.tenant_id,
@@ -48,6 +51,7 @@ const toSession = (row: SessionRow): WebSession => ({
   authenticatedAt: row.authenticated_at,
   passwordVerifiedAt: row.password_verified_at,
   secondFactorVerifiedAt: row.second_factor_verified_at,
+  passkeyVerifiedAt: row.passkey_verified_at,
   codeFailures: row.code_failures,
   recoveryCodesSealed: row.recovery_codes_sealed,
   loginId: row.login_id,
@@ -89,6 +93,8 @@ export async function touchSession(db: Queryable, session: WebSession, now: Date
 export type SessionChange =
   | { kind: 'password_verified'; accountId: string }
   | { kind: 'second_factor_verified' }
+  /** A passkey with user verification (SPEC 11): a whole login, both steps proven now. */
+  | { kind: 'passkey_verified'; accountId: string }
   /**
    * A step-up (SPEC 4.5): the password and/or a code proven again. It is a proof for sensitive
    * actions for 10 minutes, in this session only (see step-up.ts).
@@ -111,10 +117,10 @@ export async function rotateSession(
   const token = issueToken(deps.random);
   const now = deps.clock.now();
   const sql =
-    change.kind === 'password_verified'
+    change.kind === 'password_verified' || change.kind === 'passkey_verified'
       ? `UPDATE web_session SET id = $3, secret_hash = $4, last_seen_at = $5, password_verified_at = $5,
            authenticated_at = CASE WHEN account_id = $6 THEN coalesce(authenticated_at, $5) ELSE $5 END,
-           second_factor_verified_at = NULL, code_failures = 0,
+           second_factor_verified_at = CASE WHEN $8 THEN $5 END, passkey_verified_at = CASE WHEN $8 THEN $5 END, code_failures = 0,
            recovery_codes_sealed = CASE WHEN account_id = $6 THEN recovery_codes_sealed ELSE NULL END,
            login_id = CASE WHEN account_id = $6 THEN login_id ELSE $7::uuid END,
            account_id = $6
@@ -128,7 +134,7 @@ export async function rotateSession(
            WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
   const params = [session.tenantId, session.id, token.id, token.secretHash, now];
   // Another account in this browser is another login: what the last one showed (a QR code) ends.
-  const extra = change.kind === 'password_verified' ? [change.accountId, deps.random.uuid()] : change.kind === 'step_up' ? [change.password, change.code] : [];
+  const extra = change.kind === 'password_verified' || change.kind === 'passkey_verified' ? [change.accountId, deps.random.uuid(), change.kind === 'passkey_verified'] : change.kind === 'step_up' ? [change.password, change.code] : [];
   const rows = await db.query<SessionRow>(sql, [...params, ...extra]);
   return rows[0] ? { session: toSession(rows[0]), cookieValue: token.token } : null;
 }

@@ -12,6 +12,8 @@ export interface PageContent {
   strengthHint?: boolean;
   /** Loads the script behind `data-print` buttons. */
   printScript?: boolean;
+  /** Loads the passkey ceremonies (SPEC 11): the SimpleWebAuthn browser library and static/passkeys.js. */
+  passkeyScript?: boolean;
   /**
    * Sends the browser on at once (a refresh, no script), with a link for the browser that does
    * not: where a form's answer hands over to another site (SECURITY 21's `form-action 'self'`
@@ -74,6 +76,7 @@ ${content.continueTo ? html`<meta http-equiv="refresh" content="0; url=${content
 <link rel="stylesheet" href="/static/app.css">
 ${content.strengthHint ? html`<script src="/static/password-strength.js" defer></script>` : null}
 ${content.printScript ? html`<script src="/static/print.js" defer></script>` : null}
+${content.passkeyScript ? html`<script src="/static/simplewebauthn-browser.js" defer></script><script src="/static/passkeys.js" defer></script>` : null}
 </head>
 <body>
 <a class="skip-link" href="#main">${ctx.t('nav.skip')}</a>

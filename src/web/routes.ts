@@ -3,6 +3,7 @@ import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswor
 import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice, submitRevokeApplication } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
 import { showOpenIdInteraction, submitOpenIdInteraction } from './pages/openid.js';
+import { passkeyOptions, showPasskeys, showRemovePasskey, submitNewPasskey, submitPasskeyLogin, submitRemovePasskey } from './pages/passkeys.js';
 import { checkPasswordStrength } from './pages/password-hint.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
@@ -20,6 +21,8 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/oidc/interaction/:uid', access: 'authenticated', handler: showOpenIdInteraction },
   { method: 'POST', path: '/oidc/interaction/:uid', access: 'authenticated', handler: submitOpenIdInteraction },
   { method: 'POST', path: '/login', access: 'public', handler: submitLogin },
+  { method: 'POST', path: '/login/passkey/options', access: 'public', handler: passkeyOptions },
+  { method: 'POST', path: '/login/passkey', access: 'public', handler: submitPasskeyLogin },
   { method: 'POST', path: '/logout', access: 'public', handler: submitLogout },
   { method: 'GET', path: '/login/code', access: 'second_factor', handler: showCodeStep },
   { method: 'POST', path: '/login/code', access: 'second_factor', handler: submitCodeStep },
@@ -62,6 +65,10 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/account/devices/:id/remove', access: 'authenticated', handler: submitRemoveDevice },
   { method: 'POST', path: '/account/applications/:id/revoke', access: 'authenticated', handler: submitRevokeApplication },
   { method: 'GET', path: '/account/activity', access: 'authenticated', handler: showActivity },
+  { method: 'GET', path: '/account/passkeys', access: 'authenticated', handler: showPasskeys },
+  { method: 'POST', path: '/account/passkeys/new', access: 'authenticated', handler: submitNewPasskey },
+  { method: 'GET', path: '/account/passkeys/:id/remove', access: 'authenticated', handler: showRemovePasskey },
+  { method: 'POST', path: '/account/passkeys/:id/remove', access: 'authenticated', handler: submitRemovePasskey },
   { method: 'GET', path: '/app/login', access: 'public', handler: showAppLoginInfo },
   { method: 'GET', path: '/help', access: 'public', handler: showHelp },
   { method: 'GET', path: '/help/passwords', access: 'public', handler: showPasswordHelp },

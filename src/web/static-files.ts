@@ -6,10 +6,13 @@ import { projectRoot } from '../core/project-root.js';
 /** The only files served from static/, read once at start. No directory is exposed. */
 const files: Record<string, { type: string; body: Buffer }> = Object.fromEntries(
   [
-    ['app.css', 'text/css; charset=utf-8'],
-    ['password-strength.js', 'text/javascript; charset=utf-8'],
-    ['print.js', 'text/javascript; charset=utf-8'],
-  ].map(([name, type]) => [name!, { type: type!, body: readFileSync(join(projectRoot, 'static', name!)) }]),
+    ['app.css', 'text/css; charset=utf-8', join('static', 'app.css')],
+    ['password-strength.js', 'text/javascript; charset=utf-8', join('static', 'password-strength.js')],
+    ['print.js', 'text/javascript; charset=utf-8', join('static', 'print.js')],
+    ['passkeys.js', 'text/javascript; charset=utf-8', join('static', 'passkeys.js')],
+    // SPEC 11: the SimpleWebAuthn browser library as published (its UMD bundle), served from here, not a CDN.
+    ['simplewebauthn-browser.js', 'text/javascript; charset=utf-8', join('node_modules', '@simplewebauthn', 'browser', 'dist', 'bundle', 'index.umd.min.js')],
+  ].map(([name, type, path]) => [name!, { type: type!, body: readFileSync(join(projectRoot, path!)) }]),
 );
 
 export async function serveStatic(request: FastifyRequest, reply: FastifyReply) {

@@ -43,6 +43,7 @@ function session(overrides: Partial<WebSession> = {}): WebSession {
     authenticatedAt: login,
     passwordVerifiedAt: login,
     secondFactorVerifiedAt: null,
+    passkeyVerifiedAt: null,
     codeFailures: 0,
     recoveryCodesSealed: null,
     loginId: '44444444-4444-4444-8444-444444444444',

@@ -41,6 +41,7 @@ function accountPage(page: PageRequest, values: { name: string; locale: string }
 <ul class="links">
   <li><a href="/account/password">${t('account.changePassword')}</a></li>
   <li><a href="/account/2fa">${t('twoFactor.title')}</a></li>
+  <li><a href="/account/passkeys">${t('passkeys.title')}</a></li>
   <li><a href="/account/app">${t('app.title')}</a></li>
   <li><a href="/account/devices">${t('devices.title')}</a></li>
   <li><a href="/account/activity">${t('activity.title')}</a></li>

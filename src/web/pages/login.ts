@@ -10,7 +10,7 @@ import type { PageHandler, PageRequest } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
 import { readSignedCount } from '../signed-count.js';
 
-const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle', codeAttemptEnded: 'login.notice.codeAttemptEnded' } as const;
+const notices = { reset: 'login.notice.reset', loggedOut: 'login.notice.loggedOut', idle: 'login.notice.idle', codeAttemptEnded: 'login.notice.codeAttemptEnded', passkeyRefused: 'login.notice.passkeyRefused' } as const;
 
 async function loginForm(page: PageRequest, values: { email: string; returnTo: string }, errors?: FormErrors, status = 200) {
   const { ctx, deps, reply } = page;
@@ -25,14 +25,26 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
         ? notices.loggedOut
         : page.query.codeAttemptEnded === '1'
           ? notices.codeAttemptEnded
-          : null;
+          : page.query.passkeyRefused === '1'
+            ? notices.passkeyRefused
+            : null;
   const body = html`<form method="post" action="/login" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="returnTo" value="${values.returnTo}">
-  ${inputField({ name: 'email', label: t('field.email'), type: 'email', value: values.email, autocomplete: 'username', errors, required: true })}
+  ${inputField({ name: 'email', label: t('field.email'), type: 'email', value: values.email, autocomplete: 'username webauthn', errors, required: true })}
   ${inputField({ name: 'password', label: t('field.password'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   <button type="submit">${t('login.submit')}</button>
 </form>
+<section id="passkey-login" aria-labelledby="passkey-login-title" hidden>
+  <h2 id="passkey-login-title">${t('login.passkey.title')}</h2>
+  <form method="post" action="/login/passkey" data-passkey-login data-options="/login/passkey/options" data-error-text="${t('login.passkey.failed')}" novalidate>
+    ${csrfField(ctx)}
+    <input type="hidden" name="returnTo" value="${values.returnTo}">
+    <input type="hidden" name="response" value="">
+    <button type="submit" class="secondary">${t('login.passkey.button')}</button>
+  </form>
+  <p class="error" id="passkey-error" role="alert" hidden></p>
+</section>
 <ul class="links">
   <li><a href="/password/forgot">${t('login.forgot')}</a></li>
   ${ctx.org.policy.selfRegistration ? html`<li><a href="/register">${t('login.register')}</a></li>` : null}
@@ -41,7 +53,7 @@ async function loginForm(page: PageRequest, values: { email: string; returnTo: s
   // After a reset proved by a recovery code: how many are left (SPEC 4.5).
   const left = noticeKey === notices.reset ? readSignedCount(deps.config.secretKey, ctx.org.tenantId, 'recoveryCodesLeft', page.query.recoveryCodesLeft, deps.clock.now()) : null;
   const notice = noticeKey ? [t(noticeKey), left === null ? null : t('recovery.used', { count: String(left) })].filter(Boolean).join(' ') : null;
-  return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice }) };
+  return { status, html: renderPage(ctx, { title: t('login.title'), body, errors, notice, passkeyScript: true }) };
 }
 
 export const showLogin: PageHandler = async (page) => {

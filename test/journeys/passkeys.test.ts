@@ -1,0 +1,142 @@
+/**
+ * SPEC 11: passkeys over HTTP, with a software authenticator (test/passkey-authenticator.ts):
+ * adding one after a step-up, logging in with it alone, removing it; and the answers an attacker
+ * would try — a replayed answer, a cloned authenticator whose counter did not grow, a passkey of
+ * another organization, an authenticator without user verification.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { listAuditEvents } from '../../src/audit/audit.js';
+import type { Organization } from '../../src/tenants/organizations.js';
+import { TestBrowser } from '../browser-client.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
+import { SoftAuthenticator } from '../passkey-authenticator.js';
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp();
+});
+after(async () => t.close());
+
+const originOf = (org: Organization) => `http://${hostOf(org)}:3000`;
+const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** Through the pages: the step-up, the ceremony page's options, the authenticator's answer posted back. */
+async function addPasskey(org: Organization, browser: TestBrowser, password: string, authenticator: SoftAuthenticator, knobs: { userVerified?: boolean } = {}) {
+  await browser.get('/account/passkeys');
+  const ceremony = await browser.post('/account/passkeys/new', { name: 'Pixel 7', password });
+  assert.equal(ceremony.statusCode, 200, ceremony.body.slice(0, 300));
+  const options = JSON.parse(unescape(/data-passkey-register="([^"]+)"/.exec(ceremony.body)![1]!)) as PublicKeyCredentialCreationOptionsJSON;
+  return browser.post('/account/passkeys/new', { name: 'Pixel 7', response: JSON.stringify(authenticator.create(options, originOf(org), knobs)) });
+}
+
+/** The login page's script: a challenge for this browser, the authenticator's answer, posted. */
+async function passkeyLogin(org: Organization, authenticator: SoftAuthenticator, browser = new TestBrowser(t.app, hostOf(org)), knobs: { userVerified?: boolean } = {}) {
+  await browser.get('/login');
+  const asked = await browser.post('/login/passkey/options', {});
+  assert.equal(asked.statusCode, 200);
+  const options = asked.json() as PublicKeyCredentialRequestOptionsJSON;
+  const answer = authenticator.get(options, originOf(org), knobs);
+  return { browser, answer, posted: await browser.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' }) };
+}
+
+const refusals = async (org: Organization) => (await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'passkey_refused', limit: 20 })).map((row) => row.details.reason);
+
+describe('SPEC 11: passkeys', () => {
+  test('added after the password (step-up), mailed, listed; then a whole login on its own; removed after the password again', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, account);
+    await browser.get('/account/passkeys');
+    const noProof = await browser.post('/account/passkeys/new', { name: 'Pixel 7' });
+    assert.equal(noProof.statusCode, 400, 'the password first');
+    assert.match(noProof.body, /current password is not right/);
+    const phone = new SoftAuthenticator();
+    const added = await addPasskey(org, browser, account.password, phone);
+    assert.equal(added.headers.location, '/account/passkeys?added=1');
+    const list = await browser.get('/account/passkeys?added=1');
+    assert.match(list.body, /Pixel 7/);
+    assert.match(list.body, /on this one device only/);
+    assert.match(list.body, /not used yet/);
+    await t.jobs.runDue();
+    assert.match(t.mail.last(account.email).subject, /passkey was added/);
+    assert.match(t.mail.last(account.email).text, /"Pixel 7"/);
+
+    const { browser: other, posted } = await passkeyLogin(org, phone);
+    assert.equal(posted.headers.location, '/account', 'no password, no code');
+    const page = await other.get('/account');
+    assert.equal(page.statusCode, 200);
+    assert.match((await other.get('/account/passkeys')).body, /last used/);
+    const used = await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'passkey_used', limit: 5 });
+    assert.equal(used.length, 1);
+
+    const passkeyId = /href="\/account\/passkeys\/([0-9a-f-]+)\/remove"/.exec((await browser.get('/account/passkeys')).body)![1]!;
+    await browser.get(`/account/passkeys/${passkeyId}/remove`);
+    assert.equal((await browser.post(`/account/passkeys/${passkeyId}/remove`, {})).statusCode, 400, 'the password first');
+    assert.equal((await browser.post(`/account/passkeys/${passkeyId}/remove`, { password: account.password })).headers.location, '/account/passkeys?removed=1');
+    assert.equal((await passkeyLogin(org, phone)).posted.headers.location, '/login?passkeyRefused=1&returnTo=%2Faccount', 'a removed passkey logs nobody in');
+    assert.equal((await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'passkey_removed', limit: 5 })).length, 1);
+  });
+
+  test('attacks: a replayed answer, a cloned authenticator whose counter did not grow, no user verification — refused and audited', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, account);
+    const key = new SoftAuthenticator();
+    assert.equal((await addPasskey(org, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+    const clone = key.clone();
+
+    const first = await passkeyLogin(org, key);
+    assert.equal(first.posted.headers.location, '/account');
+    // The same answer again, in a browser of the attacker's: its challenge was used.
+    const thief = new TestBrowser(t.app, hostOf(org));
+    await thief.get('/login');
+    await thief.post('/login/passkey/options', {});
+    const replayed = await thief.post('/login/passkey', { response: JSON.stringify(first.answer), returnTo: '/account' });
+    assert.match(String(replayed.headers.location), /passkeyRefused=1/);
+    assert.equal((await thief.get('/account')).statusCode, 303, 'not logged in');
+
+    // The clone signs with the same counter the original already used.
+    const cloned = await passkeyLogin(org, clone);
+    assert.match(String(cloned.posted.headers.location), /passkeyRefused=1/);
+    assert.equal((await cloned.browser.get('/account')).statusCode, 303);
+
+    const unverified = await passkeyLogin(org, key, undefined, { userVerified: false });
+    assert.match(String(unverified.posted.headers.location), /passkeyRefused=1/, 'user verification is required');
+    const reasons = await refusals(org);
+    assert.ok(reasons.includes('counter_not_grown'), JSON.stringify(reasons));
+    assert.ok(reasons.includes('invalid'), JSON.stringify(reasons));
+
+    // Registration without user verification is refused too, and stores nothing.
+    const lax = await addPasskey(org, browser, account.password, new SoftAuthenticator(), { userVerified: false });
+    assert.equal(lax.statusCode, 400);
+    assert.ok((await refusals(org)).includes('invalid_registration'));
+    // An answer posted with no ceremony under way stores nothing either.
+    const stray = await browser.post('/account/passkeys/new', { name: 'Stray', response: JSON.stringify(new SoftAuthenticator().create({ challenge: 'x', rp: { id: hostOf(org), name: 'x' }, user: { id: 'dQ', name: 'x', displayName: 'x' }, pubKeyCredParams: [] }, originOf(org))) });
+    assert.equal(stray.statusCode, 400);
+    assert.doesNotMatch((await browser.get('/account/passkeys')).body, /Stray/);
+  });
+
+  test('a passkey of organization A is refused at organization B, and audited there', async () => {
+    const orgA = await createTestOrg(t);
+    const orgB = await createTestOrg(t);
+    const account = await createActiveAccount(t, orgA);
+    const key = new SoftAuthenticator({ synced: true });
+    const browser = await loggedInBrowser(t, orgA, account);
+    assert.equal((await addPasskey(orgA, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+    assert.match((await browser.get('/account/passkeys')).body, /synced between your devices/);
+
+    // B's challenge, signed for A's relying party and origin (what a phishing relay would bring)…
+    const relayed = new TestBrowser(t.app, hostOf(orgB));
+    await relayed.get('/login');
+    const options = (await relayed.post('/login/passkey/options', {})).json() as PublicKeyCredentialRequestOptionsJSON;
+    const answer = key.get(options, originOf(orgA), { rpId: hostOf(orgA) });
+    const refused = await relayed.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' });
+    assert.match(String(refused.headers.location), /passkeyRefused=1/);
+    assert.equal((await relayed.get('/account')).statusCode, 303);
+    assert.deepEqual(await refusals(orgB), ['unknown_credential']);
+    // …and at A it still works.
+    assert.equal((await passkeyLogin(orgA, key)).posted.headers.location, '/account');
+  });
+});
