@@ -109,6 +109,9 @@ async function proofOf(deps: Deps, org: Organization, account: Account, session:
   if (passkeyAt && passkeyAt.getTime() >= passwordAt.getTime() && (!codeAt || passkeyAt.getTime() >= codeAt.getTime())) {
     return { acr: acrValues.twoFactor, amr: ['hwk', 'user'], ts: Math.floor(passkeyAt.getTime() / 1000) };
   }
+  // The passkey login's second step is no code: a password proven again after it (a login asked
+  // again) is the password alone, not two steps with a code.
+  if (passkeyAt && codeAt && codeAt.getTime() === passkeyAt.getTime()) return { acr: acrValues.password, amr: ['pwd'], ts: Math.floor(passwordAt.getTime() / 1000) };
   if (!codeAt) return { acr: acrValues.password, amr: ['pwd'], ts: Math.floor(passwordAt.getTime() / 1000) };
   const factor = await findFactorInForce(deps.db, org, account);
   const method = factor?.method === 'sms' ? 'sms' : 'otp';

@@ -1,10 +1,12 @@
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { findAccountById, type Account } from '../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../audit/audit.js';
+import { noteThrottled } from '../audit/throttled.js';
+import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { storeChallenge, takeChallenge } from '../factors/passkey/challenges.js';
-import { deletePasskey, findPasskeyByCredential, insertPasskey, listPasskeys, maxPasskeysPerAccount, recordPasskeyUse } from '../factors/passkey/store.js';
+import { countPasskeysLocked, deletePasskey, findPasskeyByCredential, insertPasskey, listPasskeys, maxPasskeysPerAccount, recordPasskeyUse } from '../factors/passkey/store.js';
 import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration } from '../factors/passkey/webauthn.js';
 import { findActiveFactor } from '../factors/second-factor/store.js';
 import { queueEmail } from '../messaging/outbox.js';
@@ -40,6 +42,12 @@ export function passkeyName(value: string): string | null {
   return name.length >= 1 && name.length <= 60 && !/\p{Cc}/u.test(name) ? name : null;
 }
 
+/** A credential id as WebAuthn allows it (L3 §7.1: at most 1,023 bytes), base64url: anything else is no answer. */
+const credentialIdPattern = /^[A-Za-z0-9_-]{16,1364}$/;
+
+/** SECURITY 4, 37: passkey logins from one network are counted, as password logins are; past the budget they are not tried. */
+export const passkeyLoginsPerNetwork = { limit: 30, windowSeconds: 10 * 60 };
+
 const refusedAudit = (deps: Deps, org: Organization, client: RequestContext, accountId: string | null, reason: string, credentialId: string | null) =>
   recordAudit(deps.db, deps.clock.now(), client, {
     tenantId: org.tenantId,
@@ -47,7 +55,8 @@ const refusedAudit = (deps: Deps, org: Organization, client: RequestContext, acc
     outcome: 'failure',
     actorAccountId: accountId,
     subjectAccountId: accountId,
-    details: { reason, credentialId: credentialId?.slice(0, 100) ?? null },
+    // Only base64url characters of the id, and only its start: the rest is the sender's.
+    details: { reason, credentialId: typeof credentialId === 'string' ? credentialId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 100) : null },
   });
 
 /** Adding, step one: the step-up, then what the browser needs to make the passkey. */
@@ -77,7 +86,7 @@ export async function finishAddingPasskey(
   client: RequestContext,
   target: Pick<SessionTarget, 'account' | 'session'>,
   input: { response: string; name: string },
-): Promise<Ok<{ passkey: PasskeyView }> | Failure<'no_ceremony' | 'invalid_response' | 'invalid_name' | 'already_registered'>> {
+): Promise<Ok<{ passkey: PasskeyView }> | Failure<'no_ceremony' | 'invalid_response' | 'invalid_name' | 'already_registered' | 'too_many'>> {
   const { account, session } = target;
   const name = passkeyName(input.name);
   if (!name) return { ok: false, error: 'invalid_name' };
@@ -85,19 +94,23 @@ export async function finishAddingPasskey(
   const taken = await takeChallenge(deps.db, org.tenantId, session.loginId, 'register', now);
   if (!taken || taken.accountId !== account.id) return { ok: false, error: 'no_ceremony' };
   const response = parseJson<RegistrationResponseJSON>(input.response);
-  const verified = response ? await verifyRegistration(deps.config, org, response, taken.challenge) : null;
-  if (!verified) {
+  const sound = response && typeof response.id === 'string' && credentialIdPattern.test(response.id);
+  const verified = sound ? await verifyRegistration(deps.config, org, response, taken.challenge) : null;
+  if (!verified || !credentialIdPattern.test(verified.credentialId)) {
     await refusedAudit(deps, org, client, account.id, 'invalid_registration', response?.id ?? null);
     return { ok: false, error: 'invalid_response' };
   }
   const id = deps.random.uuid();
   const stored = await deps.db.transaction(async (tx) => {
+    // The limit again, under the account's lock: ceremonies finished in several sessions at once add no more.
+    if ((await countPasskeysLocked(tx, org.tenantId, account.id)) >= maxPasskeysPerAccount) return 'too_many' as const;
     const inserted = await insertPasskey(tx, { tenantId: org.tenantId, id, accountId: account.id, name, createdAt: now, ...verified });
     if (!inserted) return false;
     await recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'passkey_added', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details: { passkeyId: id, name, synced: verified.deviceType === 'multiDevice' } });
     await queueEmail(tx, deps, org, account, { kind: 'passkey_added', name: account.name, passkeyName: name, passkeysLink: publicUrl(deps.config, org, '/account/passkeys'), helpLink: publicUrl(deps.config, org, '/help') });
     return true;
   });
+  if (stored === 'too_many') return { ok: false, error: 'too_many' };
   if (!stored) return { ok: false, error: 'already_registered' };
   return { ok: true, passkey: { id, name, addedAt: now, lastUsedAt: null, synced: verified.deviceType === 'multiDevice' } };
 }
@@ -128,7 +141,7 @@ export async function passkeyLoginOptions(deps: Deps, org: Organization, session
   return options;
 }
 
-export type PasskeyLoginOutcome = Ok<{ session: WebSession; cookieValue: string; standing: Standing }> | Failure<'no_ceremony' | 'refused'>;
+export type PasskeyLoginOutcome = Ok<{ session: WebSession; cookieValue: string; standing: Standing }> | Failure<'no_ceremony' | 'refused'> | Failure<'rate_limited', { retryAfterSeconds: number }>;
 
 /**
  * A login with a passkey (SPEC 11): the challenge of this session, a passkey of this organization,
@@ -137,10 +150,16 @@ export type PasskeyLoginOutcome = Ok<{ session: WebSession; cookieValue: string;
  */
 export async function logInWithPasskey(deps: Deps, org: Organization, client: RequestContext, session: WebSession, responseJson: string): Promise<PasskeyLoginOutcome> {
   const now = deps.clock.now();
+  const budget = await hitRateLimit(deps.db, org.tenantId, `passkey_login_net:${clientIpKey(client.ip)}`, passkeyLoginsPerNetwork, now);
+  if (!budget.allowed) {
+    await noteThrottled(deps.db, now, org.tenantId, client, { event: 'login_throttled', via: 'web' });
+    return { ok: false, error: 'rate_limited', retryAfterSeconds: budget.retryAfterSeconds };
+  }
   const taken = await takeChallenge(deps.db, org.tenantId, session.loginId, 'login', now);
   if (!taken) return { ok: false, error: 'no_ceremony' };
   const response = parseJson<AuthenticationResponseJSON>(responseJson);
-  if (!response || typeof response.id !== 'string') {
+  const handle: unknown = response?.response?.userHandle;
+  if (!response || typeof response.id !== 'string' || !credentialIdPattern.test(response.id) || (handle !== undefined && typeof handle !== 'string')) {
     await refusedAudit(deps, org, client, null, 'invalid_response', null);
     return { ok: false, error: 'refused' };
   }
@@ -156,8 +175,7 @@ export async function logInWithPasskey(deps: Deps, org: Organization, client: Re
     return { ok: false, error: 'refused' };
   }
   const check = await verifyAuthentication(deps.config, org, response, taken.challenge, passkey);
-  const handle = response.response?.userHandle;
-  const handleMatches = !handle || Buffer.from(handle, 'base64url').toString('utf8') === account.id;
+  const handleMatches = !handle || Buffer.from(handle as string, 'base64url').toString('utf8') === account.id;
   if (!check.ok || !handleMatches) {
     await refusedAudit(deps, org, client, account.id, check.ok ? 'user_handle_mismatch' : check.reason, response.id);
     return { ok: false, error: 'refused' };

@@ -11,6 +11,7 @@ import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
 import { queueEmail } from '../messaging/outbox.js';
+import { listPasskeys } from '../factors/passkey/store.js';
 import { deleteAccountSessions, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
 import { publicUrl } from '../tenants/public-url.js';
@@ -161,7 +162,9 @@ export async function completePasswordReset(
       subjectAccountId: account.id,
       details: { via: 'reset', endedSessions, removedDevices },
     });
-    await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
+    // SPEC 11: a reset keeps the passkeys; the mail lists them.
+    const passkeys = (await listPasskeys(tx, org.tenantId, account.id)).map((p) => p.name);
+    await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help'), passkeys, passkeysLink: publicUrl(deps.config, org, '/account/passkeys') });
   }, codeStep);
   if (set.ok) return { ok: true, account: set.account, recoveryCodesLeft };
   if (set.error === 'invalid_link') return set;

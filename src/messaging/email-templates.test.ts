@@ -17,6 +17,7 @@ function buildTemplates(name: string): EmailTemplate[] {
     { kind: 'already_registered', loginLink: 'https://linde.example.nl/login', resetLink: 'https://linde.example.nl/password/forgot' },
     { kind: 'password_reset', name, link, validMinutes: 60 },
     { kind: 'password_changed', name, helpLink },
+    { kind: 'password_changed', name, helpLink, passkeys: [`Telefoon van ${name}`, 'YubiKey'], passkeysLink: 'https://linde.example.nl/account/passkeys' },
     { kind: 'two_factor_enabled', name, method: 'totp', replaced: false, helpLink },
     { kind: 'two_factor_enabled', name, method: 'sms', replaced: false, helpLink },
     { kind: 'two_factor_enabled', name, method: 'sms', replaced: true, helpLink },
@@ -44,6 +45,8 @@ function linksOf(template: EmailTemplate): string[] {
       return [template.devicesLink, template.helpLink];
     case 'passkey_added':
       return [template.passkeysLink, template.helpLink];
+    case 'password_changed':
+      return template.passkeysLink ? [template.passkeysLink, template.helpLink] : [template.helpLink];
     case 'policy_weakened':
       return [template.policyLink];
     default:
@@ -55,6 +58,7 @@ function linksOf(template: EmailTemplate): string[] {
 function describeTemplate(template: EmailTemplate): string {
   if (template.kind === 'two_factor_enabled') return `${template.kind} (${template.method}${template.replaced ? ', replacing another' : ''})`;
   if (template.kind === 'recovery_code_used') return `${template.kind} (${template.remaining} left)`;
+  if (template.kind === 'password_changed' && template.passkeys) return `${template.kind} (passkeys listed)`;
   return template.kind;
 }
 
@@ -191,11 +195,11 @@ describe('renderEmail', () => {
   it('tells the user what a staff reset removed and where to turn if they did not ask for it', () => {
     const reset = { kind: 'two_factor_reset_by_staff', name: 'Anna', helpLink } as const;
     const en = renderEmail(reset, 'en', org).text;
-    assert.match(en, /recovery codes and your trusted browsers were removed\. You were also logged out everywhere\./);
+    assert.match(en, /recovery codes, your passkeys and your trusted browsers were removed\. You were also logged out everywhere\./);
     assert.match(en, /set up two-step verification again/);
     assert.match(en, /Did you not ask for this\? Then contact the Huisartsenpraktijk De Linde helpdesk right away\./);
     const nl = renderEmail(reset, 'nl', org).text;
-    assert.match(nl, /je herstelcodes en je vertrouwde browsers zijn verwijderd\. Je bent ook overal uitgelogd\./);
+    assert.match(nl, /je herstelcodes, je passkeys en je vertrouwde browsers zijn verwijderd\. Je bent ook overal uitgelogd\./);
     assert.match(nl, /Neem dan meteen contact op met de helpdesk van Huisartsenpraktijk De Linde\./);
   });
 

@@ -24,7 +24,7 @@ export type EmailTemplate =
   | { kind: 'already_registered'; loginLink: string; resetLink: string }
   | { kind: 'password_reset'; name: string; link: string; validMinutes: number }
   /** Your password was changed; if that was not you, contact the helpdesk (SPEC 4.4). */
-  | { kind: 'password_changed'; name: string; helpLink: string }
+  | { kind: 'password_changed'; name: string; helpLink: string; passkeys?: string[]; passkeysLink?: string }
   /** Two-step verification was turned on, or `replaced` another method or number; if that was not you, contact the helpdesk (SPEC 4.5). */
   | { kind: 'two_factor_enabled'; name: string; method: 'totp' | 'sms'; replaced: boolean; helpLink: string }
   /** Two-step verification was turned off; if that was not you, contact the helpdesk right away. */
@@ -113,6 +113,7 @@ function flattenName(template: EmailTemplate): EmailTemplate {
   const named = 'name' in template ? { ...template, name: flattenToOneLine(template.name) } : template;
   const flattened = named.kind === 'policy_weakened' ? { ...named, changedBy: flattenToOneLine(named.changedBy) } : named;
   if (flattened.kind === 'passkey_added') return { ...flattened, passkeyName: shortenDeviceName(flattened.passkeyName) };
+  if (flattened.kind === 'password_changed' && flattened.passkeys) return { ...flattened, passkeys: flattened.passkeys.map(shortenDeviceName) };
   return flattened.kind === 'app_device_added' ? { ...flattened, deviceName: shortenDeviceName(flattened.deviceName) } : flattened;
 }
 

@@ -107,8 +107,12 @@ export const enTexts: EmailTexts = {
     password_changed: (t, org) => ({
       subject: `Your password for ${org} was changed`,
       greeting: `Hello ${t.name},`,
-      intro: [`The password of your account with ${org} was just changed. Did you do this yourself? Then you do not need to do anything.`],
-      actions: [{ label: 'Help with logging in', url: t.helpLink }],
+      intro: [
+        `The password of your account with ${org} was just changed. Did you do this yourself? Then you do not need to do anything.`,
+        // SPEC 11: a reset keeps the passkeys; the mail names them, so one that is not yours stands out.
+        ...(t.passkeys && t.passkeys.length > 0 ? [`Your passkeys still work: ${t.passkeys.map((name) => `"${name}"`).join(', ')}. Is one of them not yours? Then remove it under Your passkeys.`] : []),
+      ],
+      actions: [...(t.passkeys && t.passkeys.length > 0 && t.passkeysLink ? [{ label: 'Your passkeys', url: t.passkeysLink }] : []), { label: 'Help with logging in', url: t.helpLink }],
       outro: [notYouWarning(org)],
     }),
     two_factor_enabled: (t, org) => ({
@@ -137,7 +141,7 @@ export const enTexts: EmailTexts = {
       subject: `Your two-step verification for ${org} was reset`,
       greeting: `Hello ${t.name},`,
       intro: [
-        `A staff member of ${org} has reset the two-step verification of your account. Your app or phone number for login codes, your recovery codes and your trusted browsers were removed. You were also logged out everywhere.`,
+        `A staff member of ${org} has reset the two-step verification of your account. Your app or phone number for login codes, your recovery codes, your passkeys and your trusted browsers were removed. You were also logged out everywhere.`,
         'The next time you log in, you may be asked to set up two-step verification again.',
       ],
       actions: [{ label: 'Help with logging in', url: t.helpLink }],

@@ -118,8 +118,11 @@ export const nlTexts: EmailTexts = {
     password_changed: (t, org) => ({
       subject: `Je wachtwoord bij ${org} is gewijzigd`,
       greeting: `Hallo ${t.name},`,
-      intro: [`Het wachtwoord van je account bij ${org} is net gewijzigd. Heb je dat zelf gedaan? Dan hoef je niets te doen.`],
-      actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],
+      intro: [
+        `Het wachtwoord van je account bij ${org} is net gewijzigd. Heb je dat zelf gedaan? Dan hoef je niets te doen.`,
+        ...(t.passkeys && t.passkeys.length > 0 ? [`Je passkeys werken nog: ${t.passkeys.map((name) => `"${name}"`).join(', ')}. Is er een niet van jou? Verwijder die dan bij Je passkeys.`] : []),
+      ],
+      actions: [...(t.passkeys && t.passkeys.length > 0 && t.passkeysLink ? [{ label: 'Je passkeys', url: t.passkeysLink }] : []), { label: 'Hulp bij inloggen', url: t.helpLink }],
       outro: [notYouWarning(org)],
     }),
     two_factor_enabled: (t, org) => ({
@@ -148,7 +151,7 @@ export const nlTexts: EmailTexts = {
       subject: `Je tweestapsverificatie bij ${org} is gereset`,
       greeting: `Hallo ${t.name},`,
       intro: [
-        `Een medewerker van ${org} heeft de tweestapsverificatie van je account gereset. Je app of telefoonnummer voor inlogcodes, je herstelcodes en je vertrouwde browsers zijn verwijderd. Je bent ook overal uitgelogd.`,
+        `Een medewerker van ${org} heeft de tweestapsverificatie van je account gereset. Je app of telefoonnummer voor inlogcodes, je herstelcodes, je passkeys en je vertrouwde browsers zijn verwijderd. Je bent ook overal uitgelogd.`,
         'De volgende keer dat je inlogt, vragen we je misschien om tweestapsverificatie opnieuw in te stellen.',
       ],
       actions: [{ label: 'Hulp bij inloggen', url: t.helpLink }],

@@ -369,8 +369,8 @@ const catalogue = {
   'reset.error.code': { nl: 'Voer een code of een herstelcode in.', en: 'Enter a code or a recovery code.' },
   'staff.action.reset_two_factor': { nl: 'Tweestapsverificatie resetten', en: 'Reset two-step verification' },
   'staff.done.reset_two_factor': {
-    nl: 'De tweestapsverificatie is gereset: codes, herstelcodes en vertrouwde browsers zijn verwijderd en de persoon is overal uitgelogd.',
-    en: 'Two-step verification was reset: codes, recovery codes and trusted browsers were removed and the person was logged out everywhere.',
+    nl: 'De tweestapsverificatie is gereset: codes, herstelcodes, passkeys en vertrouwde browsers zijn verwijderd en de persoon is overal uitgelogd.',
+    en: 'Two-step verification was reset: codes, recovery codes, passkeys and trusted browsers were removed and the person was logged out everywhere.',
   },
   'staff.twoFactor': { nl: 'Tweestapsverificatie', en: 'Two-step verification' },
   'staff.twoFactor.on': { nl: 'aan ({method})', en: 'on ({method})' },

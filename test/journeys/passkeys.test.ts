@@ -10,7 +10,7 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import { listAuditEvents } from '../../src/audit/audit.js';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { TestBrowser } from '../browser-client.js';
-import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
+import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, mailedResetLink, type TestApp } from '../harness.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
 
 let t: TestApp;
@@ -138,5 +138,31 @@ describe('SPEC 11: passkeys', () => {
     assert.deepEqual(await refusals(orgB), ['unknown_credential']);
     // …and at A it still works.
     assert.equal((await passkeyLogin(orgA, key)).posted.headers.location, '/account');
+  });
+
+  test('a password reset keeps the passkeys and its mail lists them; a staff 2FA reset removes them', async () => {
+    const org = await createTestOrg(t);
+    const account = await createActiveAccount(t, org);
+    const browser = await loggedInBrowser(t, org, account);
+    const key = new SoftAuthenticator();
+    assert.equal((await addPasskey(org, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+
+    const reset = new TestBrowser(t.app, hostOf(org));
+    const link = await mailedResetLink(t, reset, account.email);
+    await reset.get(link);
+    assert.equal((await reset.post(link, { password: 'fresh reset phrase', passwordConfirm: 'fresh reset phrase' })).statusCode, 303);
+    await t.jobs.runDue();
+    const changed = t.mail.last(account.email);
+    assert.match(changed.subject, /password .* was changed/);
+    assert.match(changed.text, /Your passkeys still work: "Pixel 7"/);
+    assert.equal((await passkeyLogin(org, key)).posted.headers.location, '/account', 'the passkey still logs in');
+
+    const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
+    const staff = await loggedInBrowser(t, org, helpdesk);
+    await staff.get(`/staff/accounts/${account.id}`);
+    assert.equal((await staff.post(`/staff/accounts/${account.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, identity checked' })).statusCode, 303);
+    assert.match(String((await passkeyLogin(org, key)).posted.headers.location), /passkeyRefused=1/, 'the passkey went with the reset');
+    const [audit] = await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'two_factor_reset_by_staff', limit: 5 });
+    assert.equal(audit?.details.removedPasskeys, 1);
   });
 });

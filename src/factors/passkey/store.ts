@@ -88,3 +88,16 @@ export async function deletePasskey(db: Queryable, tenantId: string, accountId: 
   const rows = await db.query<PasskeyRow>(`DELETE FROM passkey WHERE tenant_id = $1 AND account_id = $2 AND id = $3 RETURNING ${passkeyColumns}`, [tenantId, accountId, id]);
   return rows[0] ? toPasskey(rows[0]) : null;
 }
+
+/** Every passkey of the account (a staff 2FA reset); returns how many went. */
+export async function deleteAccountPasskeys(db: Queryable, tenantId: string, accountId: string): Promise<number> {
+  const rows = await db.query('DELETE FROM passkey WHERE tenant_id = $1 AND account_id = $2 RETURNING id', [tenantId, accountId]);
+  return rows.length;
+}
+
+/** How many passkeys the account has, with its row locked until the caller's transaction ends (the limit holds under concurrent finishes). */
+export async function countPasskeysLocked(tx: Queryable, tenantId: string, accountId: string): Promise<number> {
+  await tx.query('SELECT id FROM account WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, accountId]);
+  const rows = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM passkey WHERE tenant_id = $1 AND account_id = $2', [tenantId, accountId]);
+  return rows[0]?.n ?? 0;
+}

@@ -13,6 +13,7 @@ import { deleteAccountSessions } from '../../sessions/web-sessions.js';
 import type { Organization } from '../../tenants/organizations.js';
 import { publicUrl } from '../../tenants/public-url.js';
 import { endOpenIdAccess } from '../openid-logout.js';
+import { deleteAccountPasskeys, listPasskeys } from '../../factors/passkey/store.js';
 import { endAppAccess, removeSecondFactors } from '../end-access.js';
 import { sendPasswordReset } from '../password-reset.js';
 import { sendWelcome } from '../welcome.js';
@@ -48,7 +49,9 @@ export async function viewManagedAccount(deps: Deps, org: Organization, actor: A
   if (!subject) return { ok: false, error: 'not_found' };
   const factor = await findActiveFactor(deps.db, org.tenantId, subject.id);
   const until = isLocked(subject, deps.clock.now()) ? lockedUntil(subject) : null;
-  return { ok: true, subject, secondFactor: factor?.method ?? null, lockedUntil: until, actions: availableActions(actor, subject, factor !== null) };
+  // SPEC 11: a passkey is something a lost phone may hold too: the reset removes passkeys as well.
+  const hasPasskeys = (await listPasskeys(deps.db, org.tenantId, subject.id)).length > 0;
+  return { ok: true, subject, secondFactor: factor?.method ?? null, lockedUntil: until, actions: availableActions(actor, subject, factor !== null || hasPasskeys) };
 }
 
 /** The actions a staff member may take on this account now (SPEC 6). */
@@ -144,6 +147,8 @@ async function resetTwoFactorByStaff(tx: Queryable, deps: Deps, org: Organizatio
   const { actor, subject, client, reason } = by;
   const now = deps.clock.now();
   await removeSecondFactors(tx, org.tenantId, subject.id);
+  // SPEC 11: the passkeys go too (a lost phone may hold one).
+  const removedPasskeys = await deleteAccountPasskeys(tx, org.tenantId, subject.id);
   await clearCodeFailures(tx, org.tenantId, subject.id);
   const endedSessions = await deleteAccountSessions(tx, org.tenantId, subject.id);
   await endAppAccess(tx, org.tenantId, subject.id, 'two_factor_reset_by_staff', now);
@@ -154,7 +159,7 @@ async function resetTwoFactorByStaff(tx: Queryable, deps: Deps, org: Organizatio
     outcome: 'success',
     actorAccountId: actor.id,
     subjectAccountId: subject.id,
-    details: { reason, endedSessions },
+    details: { reason, endedSessions, removedPasskeys },
   });
   await queueEmail(tx, deps, org, subject, { kind: 'two_factor_reset_by_staff', name: subject.name, helpLink: publicUrl(deps.config, org, '/help') });
 }

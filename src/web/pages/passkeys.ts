@@ -86,7 +86,8 @@ export const submitNewPasskey: PageHandler = async (page) => {
   if (response) {
     const added = await finishAddingPasskey(deps, ctx.org, ctx.client, { account: ctx.account!, session: ctx.session! }, { response, name: field(body, 'name') });
     if (added.ok) return { redirect: '/account/passkeys?added=1' };
-    const errors: FormErrors = { name: t(added.error === 'already_registered' ? 'passkeys.error.already' : added.error === 'invalid_name' ? 'passkeys.error.name' : 'passkeys.error.refused') };
+    const key = { already_registered: 'passkeys.error.already', invalid_name: 'passkeys.error.name', too_many: 'passkeys.error.tooMany', no_ceremony: 'passkeys.error.refused', invalid_response: 'passkeys.error.refused' } as const;
+    const errors: FormErrors = { name: t(key[added.error]) };
     return passkeysPage(page, { name: field(body, 'name') }, errors);
   }
   const started = await startAddingPasskey(deps, ctx.org, ctx.client, target(page), { password: field(body, 'password'), code: field(body, 'code') }, field(body, 'name'));
@@ -141,6 +142,10 @@ export const submitPasskeyLogin: PageHandler = async (page) => {
   const { ctx, deps, body, reply } = page;
   const returnTo = safeReturnTo(field(body, 'returnTo'));
   const outcome = ctx.session ? await logInWithPasskey(deps, ctx.org, ctx.client, ctx.session, field(body, 'response')) : ({ ok: false, error: 'no_ceremony' } as const);
+  if (!outcome.ok && outcome.error === 'rate_limited') {
+    reply.header('retry-after', String(outcome.retryAfterSeconds));
+    return { status: 429, html: renderPage(ctx, { title: ctx.t('login.title'), body: html`<p>${ctx.t('login.error.rateLimited', { minutes: String(Math.ceil(outcome.retryAfterSeconds / 60)) })}</p><p><a href="/login">${ctx.t('login.title')}</a></p>` }) };
+  }
   if (!outcome.ok) return { redirect: `/login?passkeyRefused=1&returnTo=${encodeURIComponent(returnTo)}` };
   adoptSession(reply, deps, ctx, outcome);
   return { redirect: afterPasswordPath(outcome.standing, returnTo) };
