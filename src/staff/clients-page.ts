@@ -1,13 +1,12 @@
 import { html, type SafeHtml } from '../core/html.js';
 import { findOpenIdClient, listOpenIdClients } from '../flows/openid-clients.js';
 import { registerClientAsAdmin, removeClientAsAdmin } from '../flows/staff/openid-clients.js';
-import { describeStepUp } from '../flows/step-up.js';
 import { field } from '../http/form-body.js';
 import { sessionTargetOf, type WebContext } from '../web/context.js';
 import { inputField, textareaField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from '../web/pages/code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields } from '../web/pages/code-fields.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 
 /**
@@ -38,16 +37,6 @@ function choice(type: 'radio' | 'checkbox', name: string, value: string, id: str
   return html`<div class="choice"><input type="${type}" id="${id}" name="${name}" value="${value}"${checked ? html` checked` : null}><label for="${id}" class="inline-label">${label}</label></div>`;
 }
 
-async function stepUpFields(page: PageRequest, errors: FormErrors | undefined, returnTo: string) {
-  const { ctx, deps } = page;
-  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, 'manage_clients');
-  return {
-    fields: html`${asks.password ? inputField({ name: 'password', label: ctx.t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code ? inputField({ name: 'code', label: ctx.t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}`,
-    smsButton: smsCodeButton(ctx, asks.codeMethod, returnTo),
-  };
-}
-
 function uriList(ctx: WebContext, label: MessageKey, uris: string[]): SafeHtml | null {
   if (uris.length === 0) return null;
   return html`<dt>${ctx.t(label)}</dt>${uris.map((uri) => html`<dd><code>${uri}</code></dd>`)}`;
@@ -57,7 +46,7 @@ async function clientsPage(page: PageRequest, form: ClientForm, errors?: FormErr
   const { ctx, deps } = page;
   const t = ctx.t;
   const clients = await listOpenIdClients(deps, ctx.org);
-  const stepUp = await stepUpFields(page, errors, '/admin/clients');
+  const stepUp = await stepUpFields(page, 'manage_clients', errors, '/admin/clients');
   const list =
     clients.length === 0
       ? html`<p>${t('clients.none')}</p>`
@@ -142,7 +131,7 @@ async function clientPage(page: PageRequest, errors?: FormErrors): Promise<PageR
   const client = await findOpenIdClient(deps, ctx.org, page.params.id ?? '');
   if (!client) return { status: 404, html: renderPage(ctx, { title: t('clients.unknown'), body: html`<p><a href="/admin/clients">${t('clients.back')}</a></p>` }) };
   const path = `/admin/clients/${client.clientId}`;
-  const stepUp = await stepUpFields(page, errors, path);
+  const stepUp = await stepUpFields(page, 'manage_clients', errors, path);
   const yes = (value: boolean) => t(value ? 'clients.yes' : 'clients.no');
   const body = html`<dl>
   <dt>client_id</dt><dd><code>${client.clientId}</code></dd>

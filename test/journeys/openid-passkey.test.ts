@@ -1,14 +1,13 @@
 /** SPEC 10 and 11: after a passkey login the provider reports the stronger acr and amr hwk, user. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
 import { browserLogin, insecure, issuerOf, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
-
-const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+import { startAdding } from '../passkey-helpers.js';
 
 describe('SPEC 10, 11: a passkey login at the provider', () => {
   test('the ID token says acr 2fa, amr hwk and user, and asking acr 2fa asks nothing more', async () => {
@@ -17,9 +16,7 @@ describe('SPEC 10, 11: a passkey login at the provider', () => {
     const key = new SoftAuthenticator();
     const setup = new TestBrowser(t.app, `${hostOf(org)}:${port}`);
     await setup.login(account.email, account.password);
-    await setup.get('/account/passkeys');
-    const ceremony = await setup.post('/account/passkeys/new', { name: 'Laptop', password: account.password });
-    const options = JSON.parse(unescape(/data-passkey-register="([^"]+)"/.exec(ceremony.body)![1]!)) as PublicKeyCredentialCreationOptionsJSON;
+    const options = await startAdding(setup, { password: account.password }, 'Laptop');
     assert.equal((await setup.post('/account/passkeys/new', { name: 'Laptop', response: JSON.stringify(key.create(options, issuerOf(org))) })).headers.location, '/account/passkeys?added=1');
 
     const config = await oidc.discovery(new URL(issuerOf(org)), await publicClient(org), undefined, oidc.None(), insecure);

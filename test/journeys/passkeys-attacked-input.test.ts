@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createActiveAccount, createTestApp, createTestOrg, loggedInBrowser, type TestApp } from '../harness.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
-import { addPasskey, loginCeremony, originOf, startAdding } from '../passkey-attack-helpers.js';
+import { addPasskey, loginCeremony, originOf, startAdding } from '../passkey-helpers.js';
 
 let t: TestApp;
 before(async () => {

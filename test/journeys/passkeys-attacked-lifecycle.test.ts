@@ -9,7 +9,7 @@ import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, type TestApp } from '../harness.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
 import { enableTotp } from '../two-factor-helpers.js';
-import { addPasskey, loginCeremony, originOf, passkeyLogin, startAdding } from '../passkey-attack-helpers.js';
+import { addPasskey, loginCeremony, originOf, passkeyLogin, startAdding } from '../passkey-helpers.js';
 
 let t: TestApp;
 before(async () => {

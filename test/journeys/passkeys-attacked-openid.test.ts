@@ -10,7 +10,7 @@ import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
 import { browserLogin, followToPage, insecure, issuerOf, nextHop, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
-import { startAdding } from '../passkey-attack-helpers.js';
+import { startAdding } from '../passkey-helpers.js';
 
 describe('SPEC 11 attacked: OpenID proofs after a passkey login', () => {
   test('prompt=login + acr_values 2fa answered with the password alone after a passkey login: no acr 2fa, no amr otp (the setup is asked first)', async () => {

@@ -6,40 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { listAuditEvents } from '../../src/audit/audit.js';
 import type { Organization } from '../../src/tenants/organizations.js';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, loggedInBrowser, mailedResetLink, type TestApp } from '../harness.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
+import { loginCeremony, originOf, passkeyLogin as loginWith, postNewPasskey } from '../passkey-helpers.js';
 
 let t: TestApp;
 before(async () => {
   t = await createTestApp();
 });
 after(async () => t.close());
-
-const originOf = (org: Organization) => `http://${hostOf(org)}:3000`;
-const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-/** Through the pages: the step-up, the ceremony page's options, the authenticator's answer posted back. */
-async function addPasskey(org: Organization, browser: TestBrowser, password: string, authenticator: SoftAuthenticator, knobs: { userVerified?: boolean } = {}) {
-  await browser.get('/account/passkeys');
-  const ceremony = await browser.post('/account/passkeys/new', { name: 'Pixel 7', password });
-  assert.equal(ceremony.statusCode, 200, ceremony.body.slice(0, 300));
-  const options = JSON.parse(unescape(/data-passkey-register="([^"]+)"/.exec(ceremony.body)![1]!)) as PublicKeyCredentialCreationOptionsJSON;
-  return browser.post('/account/passkeys/new', { name: 'Pixel 7', response: JSON.stringify(authenticator.create(options, originOf(org), knobs)) });
-}
-
-/** The login page's script: a challenge for this browser, the authenticator's answer, posted. */
-async function passkeyLogin(org: Organization, authenticator: SoftAuthenticator, browser = new TestBrowser(t.app, hostOf(org)), knobs: { userVerified?: boolean } = {}) {
-  await browser.get('/login');
-  const asked = await browser.post('/login/passkey/options', {});
-  assert.equal(asked.statusCode, 200);
-  const options = asked.json() as PublicKeyCredentialRequestOptionsJSON;
-  const answer = authenticator.get(options, originOf(org), knobs);
-  return { browser, answer, posted: await browser.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' }) };
-}
 
 const refusals = async (org: Organization) => (await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'passkey_refused', limit: 20 })).map((row) => row.details.reason);
 
@@ -53,7 +31,7 @@ describe('SPEC 11: passkeys', () => {
     assert.equal(noProof.statusCode, 400, 'the password first');
     assert.match(noProof.body, /current password is not right/);
     const phone = new SoftAuthenticator();
-    const added = await addPasskey(org, browser, account.password, phone);
+    const added = await postNewPasskey(org, browser, { password: account.password }, phone);
     assert.equal(added.headers.location, '/account/passkeys?added=1');
     const list = await browser.get('/account/passkeys?added=1');
     assert.match(list.body, /Pixel 7/);
@@ -63,7 +41,7 @@ describe('SPEC 11: passkeys', () => {
     assert.match(t.mail.last(account.email).subject, /passkey was added/);
     assert.match(t.mail.last(account.email).text, /"Pixel 7"/);
 
-    const { browser: other, posted } = await passkeyLogin(org, phone);
+    const { browser: other, posted } = await loginWith(t, org, phone);
     assert.equal(posted.headers.location, '/account', 'no password, no code');
     const page = await other.get('/account');
     assert.equal(page.statusCode, 200);
@@ -75,7 +53,7 @@ describe('SPEC 11: passkeys', () => {
     await browser.get(`/account/passkeys/${passkeyId}/remove`);
     assert.equal((await browser.post(`/account/passkeys/${passkeyId}/remove`, {})).statusCode, 400, 'the password first');
     assert.equal((await browser.post(`/account/passkeys/${passkeyId}/remove`, { password: account.password })).headers.location, '/account/passkeys?removed=1');
-    assert.equal((await passkeyLogin(org, phone)).posted.headers.location, '/login?passkeyRefused=1&returnTo=%2Faccount', 'a removed passkey logs nobody in');
+    assert.equal((await loginWith(t, org, phone)).posted.headers.location, '/login?passkeyRefused=1&returnTo=%2Faccount', 'a removed passkey logs nobody in');
     assert.equal((await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'passkey_removed', limit: 5 })).length, 1);
   });
 
@@ -84,10 +62,10 @@ describe('SPEC 11: passkeys', () => {
     const account = await createActiveAccount(t, org);
     const browser = await loggedInBrowser(t, org, account);
     const key = new SoftAuthenticator();
-    assert.equal((await addPasskey(org, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+    assert.equal((await postNewPasskey(org, browser, { password: account.password }, key)).headers.location, '/account/passkeys?added=1');
     const clone = key.clone();
 
-    const first = await passkeyLogin(org, key);
+    const first = await loginWith(t, org, key);
     assert.equal(first.posted.headers.location, '/account');
     // The same answer again, in a browser of the attacker's: its challenge was used.
     const thief = new TestBrowser(t.app, hostOf(org));
@@ -98,18 +76,18 @@ describe('SPEC 11: passkeys', () => {
     assert.equal((await thief.get('/account')).statusCode, 303, 'not logged in');
 
     // The clone signs with the same counter the original already used.
-    const cloned = await passkeyLogin(org, clone);
+    const cloned = await loginWith(t, org, clone);
     assert.match(String(cloned.posted.headers.location), /passkeyRefused=1/);
     assert.equal((await cloned.browser.get('/account')).statusCode, 303);
 
-    const unverified = await passkeyLogin(org, key, undefined, { userVerified: false });
+    const unverified = await loginWith(t, org, key, undefined, { userVerified: false });
     assert.match(String(unverified.posted.headers.location), /passkeyRefused=1/, 'user verification is required');
     const reasons = await refusals(org);
     assert.ok(reasons.includes('counter_not_grown'), JSON.stringify(reasons));
     assert.ok(reasons.includes('invalid'), JSON.stringify(reasons));
 
     // Registration without user verification is refused too, and stores nothing.
-    const lax = await addPasskey(org, browser, account.password, new SoftAuthenticator(), { userVerified: false });
+    const lax = await postNewPasskey(org, browser, { password: account.password }, new SoftAuthenticator(), 'Pixel 7', { userVerified: false });
     assert.equal(lax.statusCode, 400);
     assert.ok((await refusals(org)).includes('invalid_registration'));
     // An answer posted with no ceremony under way stores nothing either.
@@ -124,20 +102,18 @@ describe('SPEC 11: passkeys', () => {
     const account = await createActiveAccount(t, orgA);
     const key = new SoftAuthenticator({ synced: true });
     const browser = await loggedInBrowser(t, orgA, account);
-    assert.equal((await addPasskey(orgA, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+    assert.equal((await postNewPasskey(orgA, browser, { password: account.password }, key)).headers.location, '/account/passkeys?added=1');
     assert.match((await browser.get('/account/passkeys')).body, /synced between your devices/);
 
     // B's challenge, signed for A's relying party and origin (what a phishing relay would bring)…
-    const relayed = new TestBrowser(t.app, hostOf(orgB));
-    await relayed.get('/login');
-    const options = (await relayed.post('/login/passkey/options', {})).json() as PublicKeyCredentialRequestOptionsJSON;
+    const { browser: relayed, options } = await loginCeremony(t, orgB);
     const answer = key.get(options, originOf(orgA), { rpId: hostOf(orgA) });
     const refused = await relayed.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' });
     assert.match(String(refused.headers.location), /passkeyRefused=1/);
     assert.equal((await relayed.get('/account')).statusCode, 303);
     assert.deepEqual(await refusals(orgB), ['unknown_credential']);
     // …and at A it still works.
-    assert.equal((await passkeyLogin(orgA, key)).posted.headers.location, '/account');
+    assert.equal((await loginWith(t, orgA, key)).posted.headers.location, '/account');
   });
 
   test('a password reset keeps the passkeys and its mail lists them; a staff 2FA reset removes them', async () => {
@@ -145,7 +121,7 @@ describe('SPEC 11: passkeys', () => {
     const account = await createActiveAccount(t, org);
     const browser = await loggedInBrowser(t, org, account);
     const key = new SoftAuthenticator();
-    assert.equal((await addPasskey(org, browser, account.password, key)).headers.location, '/account/passkeys?added=1');
+    assert.equal((await postNewPasskey(org, browser, { password: account.password }, key)).headers.location, '/account/passkeys?added=1');
 
     const reset = new TestBrowser(t.app, hostOf(org));
     const link = await mailedResetLink(t, reset, account.email);
@@ -155,13 +131,13 @@ describe('SPEC 11: passkeys', () => {
     const changed = t.mail.last(account.email);
     assert.match(changed.subject, /password .* was changed/);
     assert.match(changed.text, /Your passkeys still work: "Pixel 7"/);
-    assert.equal((await passkeyLogin(org, key)).posted.headers.location, '/account', 'the passkey still logs in');
+    assert.equal((await loginWith(t, org, key)).posted.headers.location, '/account', 'the passkey still logs in');
 
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const staff = await loggedInBrowser(t, org, helpdesk);
     await staff.get(`/staff/accounts/${account.id}`);
     assert.equal((await staff.post(`/staff/accounts/${account.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, identity checked' })).statusCode, 303);
-    assert.match(String((await passkeyLogin(org, key)).posted.headers.location), /passkeyRefused=1/, 'the passkey went with the reset');
+    assert.match(String((await loginWith(t, org, key)).posted.headers.location), /passkeyRefused=1/, 'the passkey went with the reset');
     const [audit] = await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'two_factor_reset_by_staff', limit: 5 });
     assert.equal(audit?.details.removedPasskeys, 1);
   });

@@ -1,9 +1,11 @@
 import { html } from '../../core/html.js';
 import type { CodeCheckFailure } from '../../factors/second-factor/check.js';
 import type { SendSmsOutcome } from '../../factors/sms-code/send.js';
-import type { StepUpFailure } from '../../flows/step-up.js';
+import { describeStepUp, type StepUpAction, type StepUpFailure } from '../../flows/step-up.js';
 import type { WebContext } from '../context.js';
+import { inputField } from '../fields.js';
 import { csrfField, type FormErrors } from '../layout.js';
+import type { PageRequest } from '../page.js';
 
 /** The error a failed code check shows, at login and in every step-up form. */
 export function codeErrorText(ctx: WebContext, outcome: CodeCheckFailure): string {
@@ -69,4 +71,18 @@ export function smsNotice(ctx: WebContext, query: Record<string, string>): strin
   const key = query.sms && Object.prototype.hasOwnProperty.call(smsNoticeKeys, query.sms) ? smsNoticeKeys[query.sms as keyof typeof smsNoticeKeys] : undefined;
   const retry = /^\d{1,6}$/.test(query.retry ?? '') ? Number(query.retry) : 60;
   return key ? ctx.t(key, { seconds: retry, minutes: Math.ceil(retry / 60) }) : undefined;
+}
+
+/**
+ * The fields a step-up form shows for `action`: the password and the code as the step-up table
+ * asks them of this session, and where the code comes by SMS the button that sends one.
+ */
+export async function stepUpFields(page: PageRequest, action: StepUpAction, errors: FormErrors | undefined, returnTo: string) {
+  const { ctx, deps } = page;
+  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, action);
+  return {
+    fields: html`${asks.password ? inputField({ name: 'password', label: ctx.t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asks.code ? inputField({ name: 'code', label: ctx.t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}`,
+    smsButton: smsCodeButton(ctx, asks.codeMethod, returnTo),
+  };
 }

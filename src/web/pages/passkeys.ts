@@ -1,6 +1,5 @@
 import { html } from '../../core/html.js';
 import { finishAddingPasskey, logInWithPasskey, passkeyLoginOptions, passkeysOf, removePasskey, startAddingPasskey } from '../../flows/passkeys.js';
-import { describeStepUp, type StepUpAction } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
 import { afterPasswordPath } from '../access.js';
 import { adoptSession, sessionTargetOf, type WebContext } from '../context.js';
@@ -9,7 +8,7 @@ import { formatTime } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields } from './code-fields.js';
 
 /**
  * SPEC 11: /account/passkeys (list, add with a step-up, remove with a step-up) and the passkey
@@ -18,16 +17,6 @@ import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
  */
 
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
-
-async function stepUpFields(page: PageRequest, action: StepUpAction, errors: FormErrors | undefined, returnTo: string) {
-  const { ctx, deps } = page;
-  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, action);
-  return {
-    fields: html`${asks.password ? inputField({ name: 'password', label: ctx.t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code ? inputField({ name: 'code', label: ctx.t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}`,
-    smsButton: smsCodeButton(ctx, asks.codeMethod, returnTo),
-  };
-}
 
 const noScript = (ctx: WebContext) => html`<noscript><p class="error">${ctx.t('passkeys.needsScript')}</p></noscript>`;
 

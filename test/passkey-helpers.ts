@@ -1,4 +1,4 @@
-/** Shared steps of the passkey attack tests (the attack review of SPEC 11). */
+/** The passkey tests' shared steps over HTTP (SPEC 11), with the software authenticator. */
 import assert from 'node:assert/strict';
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Organization } from '../src/tenants/organizations.js';
@@ -17,9 +17,14 @@ export async function startAdding(browser: TestBrowser, proofs: Record<string, s
   return JSON.parse(unescapeHtml(/data-passkey-register="([^"]+)"/.exec(ceremony.body)![1]!)) as PublicKeyCredentialCreationOptionsJSON;
 }
 
-export async function addPasskey(org: Organization, browser: TestBrowser, proofs: Record<string, string>, authenticator: SoftAuthenticator, name = 'Pixel 7') {
+/** Through the pages: the step-up, the ceremony page's options, the authenticator's answer posted back; the answer to that post. */
+export async function postNewPasskey(org: Organization, browser: TestBrowser, proofs: Record<string, string>, authenticator: SoftAuthenticator, name = 'Pixel 7', knobs: { userVerified?: boolean } = {}) {
   const options = await startAdding(browser, proofs, name);
-  const added = await browser.post('/account/passkeys/new', { name, response: JSON.stringify(authenticator.create(options, originOf(org))) });
+  return browser.post('/account/passkeys/new', { name, response: JSON.stringify(authenticator.create(options, originOf(org), knobs)) });
+}
+
+export async function addPasskey(org: Organization, browser: TestBrowser, proofs: Record<string, string>, authenticator: SoftAuthenticator, name = 'Pixel 7') {
+  const added = await postNewPasskey(org, browser, proofs, authenticator, name);
   assert.equal(added.headers.location, '/account/passkeys?added=1', added.body.slice(0, 300));
 }
 
@@ -31,8 +36,10 @@ export async function loginCeremony(t: TestApp, org: Organization, browser = new
   return { browser, options: asked.json() as PublicKeyCredentialRequestOptionsJSON };
 }
 
-export async function passkeyLogin(t: TestApp, org: Organization, authenticator: SoftAuthenticator, browser?: TestBrowser) {
+/** The login page's script: a challenge for this browser, the authenticator's answer, posted. */
+export async function passkeyLogin(t: TestApp, org: Organization, authenticator: SoftAuthenticator, browser?: TestBrowser, knobs: { userVerified?: boolean } = {}) {
   const { browser: b, options } = await loginCeremony(t, org, browser);
-  const posted = await b.post('/login/passkey', { response: JSON.stringify(authenticator.get(options, originOf(org))), returnTo: '/account' });
-  return { browser: b, posted };
+  const answer = authenticator.get(options, originOf(org), knobs);
+  const posted = await b.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' });
+  return { browser: b, answer, posted };
 }
