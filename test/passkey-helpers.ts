@@ -43,3 +43,16 @@ export async function passkeyLogin(t: TestApp, org: Organization, authenticator:
   const posted = await b.post('/login/passkey', { response: JSON.stringify(answer), returnTo: '/account' });
   return { browser: b, answer, posted };
 }
+
+/**
+ * For `browserLogin` (test/openid-helpers.ts): the login page's passkey step at `origin` (the
+ * listening server's), a whole login that goes straight on to `returnTo`.
+ */
+export function passkeyLoginStep(authenticator: SoftAuthenticator, origin: string) {
+  return async (browser: TestBrowser, returnTo: string) => {
+    await browser.get(`/login?returnTo=${encodeURIComponent(returnTo)}`);
+    const asked = (await browser.post('/login/passkey/options', {})).json() as PublicKeyCredentialRequestOptionsJSON;
+    const posted = await browser.post('/login/passkey', { response: JSON.stringify(authenticator.get(asked, origin)), returnTo });
+    assert.equal(posted.headers.location, returnTo, 'a whole login: on to returnTo');
+  };
+}

@@ -4,13 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import * as oidc from 'openid-client';
 import { TestBrowser } from '../browser-client.js';
 import { createActiveAccount, createTestOrg, hostOf } from '../harness.js';
 import { browserLogin, followToPage, insecure, issuerOf, nextHop, port, publicClient, redirectUri, t } from '../openid-helpers.js';
 import { SoftAuthenticator } from '../passkey-authenticator.js';
-import { startAdding } from '../passkey-helpers.js';
+import { passkeyLoginStep, startAdding } from '../passkey-helpers.js';
 
 describe('SPEC 11 attacked: OpenID proofs after a passkey login', () => {
   test('prompt=login + acr_values 2fa answered with the password alone after a passkey login: no acr 2fa, no amr otp (the setup is asked first)', async () => {
@@ -27,16 +26,7 @@ describe('SPEC 11 attacked: OpenID proofs after a passkey login', () => {
     const browser = new TestBrowser(t.app, `${hostOf(org)}:${port}`);
     const first = oidc.randomPKCECodeVerifier();
     const firstUrl = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(first), code_challenge_method: 'S256' });
-    const callback = await browserLogin(
-      org,
-      firstUrl,
-      async (b, returnTo) => {
-        await b.get(`/login?returnTo=${encodeURIComponent(returnTo)}`);
-        const asked = (await b.post('/login/passkey/options', {})).json() as PublicKeyCredentialRequestOptionsJSON;
-        await b.post('/login/passkey', { response: JSON.stringify(key.get(asked, issuerOf(org))), returnTo });
-      },
-      browser,
-    );
+    const callback = await browserLogin(org, firstUrl, passkeyLoginStep(key, issuerOf(org)), browser);
     const firstClaims = (await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: first })).claims()!;
     assert.equal(firstClaims.acr, 'urn:ingang:acr:2fa');
 
