@@ -84,7 +84,8 @@ test('org:policy --set changes the policy and prints it as JSON', { timeout }, a
   assert.equal(policy.passwordMinLength, 14);
   // The rest keeps the defaults of SPEC 1.
   assert.equal(policy.twoFactorStaff, 'required');
-  assert.deepEqual(policy.twoFactorMethods, ['totp', 'sms']);
+  assert.deepEqual(policy.twoFactorMethods, ['totp', 'sms', 'passkey']);
+  assert.equal(policy.passkeysRequiredForStaff, false);
   assert.equal(policy.idleMinutes, 60);
 });
 

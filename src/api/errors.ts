@@ -11,6 +11,7 @@ export function fail(reply: FastifyReply, status: number, error: string, extra: 
 const statusOf: Record<string, number> = {
   rate_limited: 429,
   two_factor_setup_required: 403,
+  passkey_required: 403,
   invalid_pin_format: 400,
   weak_pin: 400,
   pin_already_set: 409,

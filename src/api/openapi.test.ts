@@ -12,7 +12,7 @@ const specTable: Record<string, { method: 'get' | 'post'; success: string; error
   '/login/password': {
     method: 'post',
     success: '200',
-    errors: { '401': ['invalid_credentials'], '403': ['two_factor_setup_required'], '429': ['rate_limited'] },
+    errors: { '401': ['invalid_credentials'], '403': ['two_factor_setup_required', 'passkey_required'], '429': ['rate_limited'] },
     body: ['email', 'password', 'deviceName'],
     bearer: false,
   },

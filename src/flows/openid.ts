@@ -6,10 +6,11 @@ import { noteThrottled } from '../audit/throttled.js';
 import { clientIpKey, hitRateLimit } from '../core/rate-limit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
-import { findFactorInForce } from '../factors/second-factor/store.js';
+import { countPasskeys } from '../factors/passkey/store.js';
+import { findHeldSecondStep, findSecondStep, hasSecondStep, passkeyCountsFor } from '../factors/second-step.js';
 import { findOidcClient } from '../oidc/clients.js';
 import type { SessionTarget } from './session-target.js';
-import { stepUp, type StepUpFailure, type StepUpProofs } from './step-up.js';
+import { stepUp, type StepUpFailure, type StepUpProofs, type StepUpView } from './step-up.js';
 import { endProviderSessions } from '../oidc/payload-store.js';
 import { acrValues, createOrganizationProvider, deliverLogoutToken, issuerOf, providerRequests, type ProviderRequest } from '../oidc/provider.js';
 import type { WebSession } from '../sessions/web-sessions.js';
@@ -80,12 +81,10 @@ export async function sendLogoutToken(deps: Deps, org: Organization, clientId: s
 }
 
 /** What the page asks before the application gets its answer: a login again, or the code. */
-export interface AskAgain {
+/** What a page asks again, as a step-up form shows it (a passkey proves both, SPEC 11). */
+export interface AskAgain extends StepUpView {
   uid: string;
   clientName: string;
-  password: boolean;
-  code: boolean;
-  codeMethod: 'totp' | 'sms' | null;
 }
 
 export type InteractionOutcome =
@@ -113,7 +112,7 @@ async function proofOf(deps: Deps, org: Organization, account: Account, session:
   // again) is the password alone, not two steps with a code.
   if (passkeyAt && codeAt && codeAt.getTime() === passkeyAt.getTime()) return { acr: acrValues.password, amr: ['pwd'], ts: Math.floor(passwordAt.getTime() / 1000) };
   if (!codeAt) return { acr: acrValues.password, amr: ['pwd'], ts: Math.floor(passwordAt.getTime() / 1000) };
-  const factor = await findFactorInForce(deps.db, org, account);
+  const factor = (await findSecondStep(deps.db, org, account)).factor;
   const method = factor?.method === 'sms' ? 'sms' : 'otp';
   const last = Math.max(passwordAt.getTime(), codeAt.getTime());
   return { acr: acrValues.twoFactor, amr: ['pwd', method, 'mfa'], ts: Math.floor(last / 1000) };
@@ -142,14 +141,18 @@ async function whatToAskAgain(
   const loginAgain = (reasons.includes('login_prompt') && now - proof.ts > freshLoginSeconds) || (maxAge !== null && Number.isFinite(maxAge) && now - proof.ts > maxAge);
   const codeWanted = String(details.params.acr_values ?? '').split(' ').includes(acrValues.twoFactor) && proof.acr !== acrValues.twoFactor;
   if (!loginAgain && !codeWanted) return null;
-  const factor = await findFactorInForce(deps.db, org, target.account);
+  const inForce = hasSecondStep(await findSecondStep(deps.db, org, target.account));
+  // What a step-up asks (step-up.ts): any factor the account holds.
+  const step = await findHeldSecondStep(deps.db, org, target.account);
   // A login asked again comes first: setting up a factor is no proof of who sits at the browser.
-  if (codeWanted && !factor && !loginAgain) {
+  if (codeWanted && !inForce && !loginAgain) {
     // SPEC 10: led to set it up where the organization lets this role have it; else the application is told.
-    const allowed = twoFactorRequirementFor(org.policy, target.account.role) !== 'off' && offeredMethods(deps, org).length > 0;
+    const role = target.account.role;
+    const allowed = twoFactorRequirementFor(org.policy, role) !== 'off' && (offeredMethods(deps, org, role).length > 0 || passkeyCountsFor(org.policy, role));
     return allowed ? 'set_up' : 'unmet';
   }
-  return { uid: details.uid, clientName, password: loginAgain, code: factor !== null, codeMethod: factor?.method ?? null };
+  const passkey = (await countPasskeys(deps.db, org.tenantId, target.account.id)) > 0;
+  return { uid: details.uid, clientName, password: loginAgain, code: hasSecondStep(step), codeMethod: step.factor?.method ?? null, passkey, passkeyOnly: hasSecondStep(step) && step.factor === null };
 }
 
 /**

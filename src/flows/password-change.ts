@@ -5,7 +5,7 @@ import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { hashPassword } from '../factors/password/hashing.js';
 import { rejectNewPassword, type PasswordRejection } from '../factors/password/new-password.js';
-import { findFactorInForce } from '../factors/second-factor/store.js';
+import { findSecondStep, hasSecondStep } from '../factors/second-step.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { queueEmail } from '../messaging/outbox.js';
 import { deleteAccountSessions, rotateSession } from '../sessions/web-sessions.js';
@@ -30,14 +30,14 @@ export async function changePassword(
   org: Organization,
   client: RequestContext,
   target: SessionTarget,
-  input: { currentPassword: string; password: string; passwordConfirm: string; code: string; locale: Locale },
+  input: { currentPassword: string; password: string; passwordConfirm: string; code: string; passkey?: string; locale: Locale },
 ): Promise<ChangePasswordOutcome> {
   const { account } = target;
   const rules = async () => {
     const rejection = await rejectNewPassword(org, account, input, input.locale);
     return rejection ? { ok: false as const, error: 'password_rejected' as const, rejection } : null;
   };
-  const proved = await stepUp(deps, org, client, target, 'change_password', { password: input.currentPassword, code: input.code }, rules);
+  const proved = await stepUp(deps, org, client, target, 'change_password', { password: input.currentPassword, code: input.code, passkey: input.passkey }, rules);
   if (!proved.ok) return proved;
   const passwordHash = await hashPassword(input.password);
   await deps.db.transaction(async (tx) => {
@@ -56,8 +56,8 @@ export async function changePassword(
     await queueEmail(tx, deps, org, account, { kind: 'password_changed', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });
   });
   // The new password postdates the step-up's proof: the session proves it (and the code) anew, under a new id.
-  const hasFactor = (await findFactorInForce(deps.db, org, account)) !== null;
-  const rotated = await rotateSession(deps.db, deps, proved.session, { kind: 'step_up', password: true, code: hasFactor });
+  const hasFactor = hasSecondStep(await findSecondStep(deps.db, org, account));
+  const rotated = await rotateSession(deps.db, deps, proved.session, { kind: 'step_up', password: true, code: hasFactor, passkey: false });
   if (rotated) target.renewed(rotated);
   return { ok: true };
 }

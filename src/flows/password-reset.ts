@@ -6,7 +6,8 @@ import type { Failure, Ok } from '../core/outcome.js';
 import { hitRateLimit } from '../core/rate-limit.js';
 import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
-import { factorPhone, findFactorInForce } from '../factors/second-factor/store.js';
+import { factorPhone } from '../factors/second-factor/store.js';
+import { findHeldSecondStep } from '../factors/second-step.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { removeAllTrustedBrowsers } from '../factors/trusted-browser/store.js';
 import { enqueueJob, type Job } from '../jobs/queue.js';
@@ -95,15 +96,20 @@ export function passwordResetJobHandler(deps: Deps, findOrg: (tenantId: string) 
 /** What the reset form shows: with two-step verification it also asks a code (and offers an SMS where that is the method). */
 export interface ResetForm {
   account: Account;
-  factor: 'totp' | 'sms' | null;
+  /** `passkey`: the second step is a passkey only, so a recovery code is asked (SPEC 11). */
+  factor: 'totp' | 'sms' | 'passkey' | null;
+}
+
+async function resetFactor(deps: Deps, org: Organization, account: Account): Promise<ResetForm['factor']> {
+  const step = await findHeldSecondStep(deps.db, org, account);
+  return step.factor?.method ?? (step.passkey ? 'passkey' : null);
 }
 
 /** The reset page: the link must be open. */
 export async function openResetLink(deps: Deps, org: Organization, client: RequestContext, token: string): Promise<Ok<ResetForm> | LinkFailure> {
   const link = await openAccountLink(deps, org, client, 'reset', token);
   if (!link.ok) return link;
-  const factor = await findFactorInForce(deps.db, org, link.account);
-  return { ok: true, account: link.account, factor: factor?.method ?? null };
+  return { ok: true, account: link.account, factor: await resetFactor(deps, org, link.account) };
 }
 
 /** An SMS code for the reset step, on request (a GET of the link never sends anything: mail scanners open links). */
@@ -116,8 +122,8 @@ export async function sendResetCode(
 ): Promise<LinkFailure | (SendSmsOutcome & { form: ResetForm })> {
   const link = await openAccountLink(deps, org, client, 'reset', input.token);
   if (!link.ok) return link;
-  const factor = await findFactorInForce(deps.db, org, link.account);
-  const form: ResetForm = { account: link.account, factor: factor?.method ?? null };
+  const factor = (await findHeldSecondStep(deps.db, org, link.account)).factor;
+  const form: ResetForm = { account: link.account, factor: await resetFactor(deps, org, link.account) };
   if (factor?.method !== 'sms') return { ok: false, error: 'no_sms', form };
   const sent = await sendSmsCode(deps, org, link.account, { attemptId: session.id, purpose: 'confirm', phone: factorPhone(deps.config.secretKey, factor), locale: input.locale }, client);
   return { ...sent, form };
@@ -169,6 +175,5 @@ export async function completePasswordReset(
   if (set.ok) return { ok: true, account: set.account, recoveryCodesLeft };
   if (set.error === 'invalid_link') return set;
   // The form comes back with its reasons; the link stays usable (nothing was consumed).
-  const factor = await findFactorInForce(deps.db, org, link.account);
-  return { ...set, form: { account: link.account, factor: factor?.method ?? null } };
+  return { ...set, form: { account: link.account, factor: await resetFactor(deps, org, link.account) } };
 }

@@ -5,7 +5,10 @@ import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { attemptPassword } from '../factors/password/attempts.js';
 import { checkSecondFactor, type CodeCheckFailure } from '../factors/second-factor/check.js';
-import { factorPhone, findActiveFactor, findFactorInForce } from '../factors/second-factor/store.js';
+import { countPasskeys } from '../factors/passkey/store.js';
+import { factorPhone } from '../factors/second-factor/store.js';
+import { findHeldSecondStep, hasSecondStep } from '../factors/second-step.js';
+import { provePasskey } from './passkey-proof.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { rotateSession, type WebSession } from '../sessions/web-sessions.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
@@ -65,22 +68,30 @@ export function stepUpAsks(action: StepUpAction, facts: { session: WebSession; n
   return { password: asked(rule.password), code: facts.factorInForce && asked(rule.code) };
 }
 
-/** What a page's step-up form must show for this action now: the fields, and the method the code comes from. */
-export async function describeStepUp(
-  deps: Deps,
-  org: Organization,
-  target: Pick<SessionTarget, 'account' | 'session'>,
-  action: StepUpAction,
-): Promise<{ password: boolean; code: boolean; codeMethod: 'totp' | 'sms' | null }> {
-  const factor = await findFactorInForce(deps.db, org, target.account);
-  const asks = stepUpAsks(action, { session: target.session, now: deps.clock.now(), factorInForce: factor !== null });
-  return { ...asks, codeMethod: asks.code ? (factor?.method ?? null) : null };
+export interface StepUpView {
+  password: boolean;
+  code: boolean;
+  /** Where the code comes from; null where no code is asked, or the second step is a passkey only. */
+  codeMethod: 'totp' | 'sms' | null;
+  /** The account has a passkey, which may prove the step-up instead (SPEC 11); `passkeyOnly`: nothing else proves its second step. */
+  passkey: boolean;
+  passkeyOnly: boolean;
+}
+
+/** What a page's step-up form must show for this action now: the fields, the method the code comes from, the passkey. */
+export async function describeStepUp(deps: Deps, org: Organization, target: Pick<SessionTarget, 'account' | 'session'>, action: StepUpAction): Promise<StepUpView> {
+  const step = await findHeldSecondStep(deps.db, org, target.account);
+  const asks = stepUpAsks(action, { session: target.session, now: deps.clock.now(), factorInForce: hasSecondStep(step) });
+  const passkey = (asks.password || asks.code) && (await countPasskeys(deps.db, org.tenantId, target.account.id)) > 0;
+  return { ...asks, codeMethod: asks.code ? (step.factor?.method ?? null) : null, passkey, passkeyOnly: asks.code && step.factor === null };
 }
 
 export interface StepUpProofs {
   password?: string;
   code?: string;
   recoveryCode?: string;
+  /** The browser's answer to a passkey ceremony of purpose `step_up` (SPEC 11): proves the password and the code at once. */
+  passkey?: string;
 }
 
 export type StepUpFailure =
@@ -88,6 +99,10 @@ export type StepUpFailure =
   | Failure<'rate_limited', { retryAfterSeconds: number }>
   /** A code was due and none was given (a form that offers code or recovery code). */
   | Failure<'code_missing'>
+  /** The account's second step is a passkey only, and none was used (nor a recovery code where the form takes one). */
+  | Failure<'passkey_needed'>
+  /** A passkey answer that did not hold (audited `passkey_refused` with the reason). */
+  | Failure<'passkey_refused'>
   | CodeCheckFailure;
 
 /** The session to go on with: under a new id when something was proven (SECURITY 15), handed to `target.renewed` then. */
@@ -110,8 +125,8 @@ export async function stepUp<F extends Failure<string> = never>(
   beforeCode?: () => Promise<F | null>,
 ): Promise<StepUpSuccess | StepUpFailure | F> {
   const { account, session } = target;
-  const factor = await findFactorInForce(deps.db, org, account);
-  const asks = stepUpAsks(action, { session, now: deps.clock.now(), factorInForce: factor !== null });
+  const step = await findHeldSecondStep(deps.db, org, account);
+  const asks = stepUpAsks(action, { session, now: deps.clock.now(), factorInForce: hasSecondStep(step) });
   const audit = (ok: boolean, details: Record<string, string | number | boolean | null>) =>
     recordAudit(deps.db, deps.clock.now(), client, {
       tenantId: org.tenantId,
@@ -122,6 +137,20 @@ export async function stepUp<F extends Failure<string> = never>(
       details: { action, ...details },
     });
 
+  if (proofs.passkey?.trim() && (asks.password || asks.code) && session.accountId === account.id) {
+    const refused = beforeCode ? await beforeCode() : null;
+    if (refused) return refused;
+    const proved = await provePasskey(deps, org, client, { loginId: session.loginId, purpose: 'step_up', responseJson: proofs.passkey });
+    if (!proved.ok || proved.account.id !== account.id) {
+      await audit(false, { failed: 'passkey', reason: proved.ok ? 'other_account' : proved.error });
+      return { ok: false, error: 'passkey_refused' };
+    }
+    await audit(true, { password: asks.password, code: asks.code, passkey: true });
+    const rotated = await rotateSession(deps.db, deps, session, { kind: 'step_up', password: true, code: true, passkey: true });
+    if (!rotated) return { ok: true, session, recoveryCodesLeft: null };
+    target.renewed(rotated);
+    return { ok: true, session: rotated.session, recoveryCodesLeft: null };
+  }
   if (asks.password) {
     const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), proofs.password ?? '');
     if (!attempt.ok) {
@@ -136,6 +165,8 @@ export async function stepUp<F extends Failure<string> = never>(
     const recoveryCode = proofs.recoveryCode?.trim() ? proofs.recoveryCode : null;
     // The reset form offers a code or a recovery code, neither required by itself: one of them is.
     if (action === 'reset_password' && !recoveryCode && !proofs.code?.trim()) return { ok: false, error: 'code_missing' };
+    // No code proves a passkey-only second step: nothing is guessed, nothing counted.
+    if (step.factor === null && !recoveryCode) return { ok: false, error: 'passkey_needed' };
     const proof = recoveryCode ? { recoveryCode } : { code: proofs.code ?? '' };
     // The code's failures are audited by the check itself (second_factor_failed).
     const check = await checkSecondFactor(deps, org, account, { kind: 'web', sessionId: session.id }, client, proof, 'confirm');
@@ -145,7 +176,7 @@ export async function stepUp<F extends Failure<string> = never>(
   if (!asks.password && !asks.code) return { ok: true, session, recoveryCodesLeft };
   await audit(true, { password: asks.password, code: asks.code });
   // Only a logged-in session carries proofs (a reset's session is anonymous and ends with the reset).
-  const rotated = session.accountId === account.id ? await rotateSession(deps.db, deps, session, { kind: 'step_up', password: asks.password, code: asks.code }) : null;
+  const rotated = session.accountId === account.id ? await rotateSession(deps.db, deps, session, { kind: 'step_up', password: asks.password, code: asks.code, passkey: false }) : null;
   if (!rotated) return { ok: true, session, recoveryCodesLeft };
   target.renewed(rotated);
   return { ok: true, session: rotated.session, recoveryCodesLeft };
@@ -153,7 +184,7 @@ export async function stepUp<F extends Failure<string> = never>(
 
 /** "Send me a code" where a step-up asks one of an SMS user: a code bound to this session, for confirming only (SECURITY 11). */
 export async function sendStepUpCode(deps: Deps, org: Organization, client: RequestContext, target: Pick<SessionTarget, 'account' | 'session'>, locale: Locale): Promise<SendSmsOutcome | Failure<'not_an_sms_account'>> {
-  const factor = await findActiveFactor(deps.db, org.tenantId, target.account.id);
+  const factor = (await findHeldSecondStep(deps.db, org, target.account)).factor;
   if (factor?.method !== 'sms') return { ok: false, error: 'not_an_sms_account' };
   return sendSmsCode(deps, org, target.account, { attemptId: target.session.id, purpose: 'confirm', phone: factorPhone(deps.config.secretKey, factor), locale }, client);
 }

@@ -3,7 +3,9 @@ import { recordAudit, type RequestContext } from '../audit/audit.js';
 import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { countRemainingRecoveryCodes } from '../factors/recovery-codes/store.js';
-import { factorPhone, findActiveFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { listPasskeys } from '../factors/passkey/store.js';
+import { factorPhone, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { findHeldSecondStep, hasSecondStep } from '../factors/second-step.js';
 import { maskPhone } from '../factors/sms-code/phone.js';
 import { allowedValidities, effectiveValidity, isCodeValidity, listTrustedBrowsers, removeTrustedBrowser, type CodeValidity, type TrustedBrowser } from '../factors/trusted-browser/store.js';
 import { queueEmail } from '../messaging/outbox.js';
@@ -20,6 +22,9 @@ type Target = SessionTarget;
 export interface TwoFactorStatus {
   /** The method, and for SMS the number as pages show it (its last digits, SECURITY 45). */
   factor: { method: SecondFactorMethod; phone: string | null } | null;
+  /** The account's passkeys count as its second step (SPEC 11); `passkeys` is how many it has. */
+  passkeySecondStep: boolean;
+  passkeys: number;
   recoveryCodesLeft: number;
   trustedBrowsers: TrustedBrowser[];
   validity: CodeValidity;
@@ -34,10 +39,14 @@ export interface TwoFactorStatus {
 export async function viewTwoFactor(deps: Deps, org: Organization, target: Pick<Target, 'account' | 'session'>): Promise<TwoFactorStatus> {
   const { account, session } = target;
   const now = deps.clock.now();
-  const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
-  const asked = (action: StepUpAction) => stepUpAsks(action, { session, now, factorInForce: factor !== null });
+  // What it holds, also a factor that no longer counts under a policy change: a change asks it still.
+  const step = await findHeldSecondStep(deps.db, org, account);
+  const factor = step.factor;
+  const asked = (action: StepUpAction) => stepUpAsks(action, { session, now, factorInForce: hasSecondStep(step) });
   return {
     factor: factor ? { method: factor.method, phone: factor.phoneSealed ? maskPhone(factorPhone(deps.config.secretKey, factor)) : null } : null,
+    passkeySecondStep: step.passkey,
+    passkeys: (await listPasskeys(deps.db, org.tenantId, account.id)).length,
     recoveryCodesLeft: await countRemainingRecoveryCodes(deps.db, org.tenantId, account.id),
     trustedBrowsers: await listTrustedBrowsers(deps.db, org.tenantId, account.id, now),
     validity: effectiveValidity(account.codeValidity, org.policy),
@@ -80,7 +89,8 @@ export async function regenerateRecoveryCodes(
   input: { password: string },
 ): Promise<Ok | Failure<'no_factor'> | StepUpFailure> {
   const { account } = target;
-  if (!(await findActiveFactor(deps.db, org.tenantId, account.id))) return { ok: false, error: 'no_factor' };
+  // Passkeys that are the second step count as a factor for the recovery-code rules (SPEC 11).
+  if (!hasSecondStep(await findHeldSecondStep(deps.db, org, account))) return { ok: false, error: 'no_factor' };
   const proved = await stepUp(deps, org, client, target, 'new_recovery_codes', { password: input.password });
   if (!proved.ok) return proved;
   await deps.db.transaction(async (tx) => {
@@ -100,13 +110,14 @@ export async function turnOffTwoFactor(
   org: Organization,
   client: RequestContext,
   target: Target,
-  input: { password: string; code: string },
+  input: { password: string; code: string; passkey?: string },
 ): Promise<Ok | Failure<'required_by_policy'> | StepUpFailure> {
   const { account } = target;
   if (twoFactorRequirementFor(org.policy, account.role) !== 'optional') return { ok: false, error: 'required_by_policy' };
   const proved = await stepUp(deps, org, client, target, 'turn_off_two_factor', input);
   if (!proved.ok) return proved;
   await deps.db.transaction(async (tx) => {
+    // Passkeys stay: where two-step verification is optional they are a way in of their own, no second step (second-step.ts).
     await removeSecondFactors(tx, org.tenantId, account.id);
     await recordAudit(tx, deps.clock.now(), client, { tenantId: org.tenantId, event: 'two_factor_disabled', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id });
     await queueEmail(tx, deps, org, account, { kind: 'two_factor_disabled', name: account.name, helpLink: publicUrl(deps.config, org, '/help') });

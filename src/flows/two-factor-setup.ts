@@ -6,7 +6,9 @@ import type { Queryable } from '../db/db.js';
 import type { Deps } from '../deps.js';
 import { replaceRecoveryCodes } from '../factors/recovery-codes/store.js';
 import { checkFactorCode } from '../factors/second-factor/check.js';
-import { activateFactor, factorPhone, findFactorInForce, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
+import { findHeldSecondStep, hasSecondStep, passkeyRequiredFor } from '../factors/second-step.js';
+import type { Role } from '../accounts/roles.js';
+import { activateFactor, factorPhone, findPendingFactor, insertPendingFactor, PendingFactorGoneError, type SecondFactor, type SecondFactorMethod } from '../factors/second-factor/store.js';
 import { acceptSmsNumber, maskPhone, sealPhone, type SmsNumberProblem } from '../factors/sms-code/phone.js';
 import { sendSmsCode, type SendSmsOutcome } from '../factors/sms-code/send.js';
 import { encodeBase32 } from '../factors/totp/base32.js';
@@ -20,14 +22,18 @@ import { publicUrl } from '../tenants/public-url.js';
 import type { SessionTarget } from './session-target.js';
 import { describeStepUp, stepUp, type StepUpFailure } from './step-up.js';
 
-/** The methods this org offers; SMS only where a provider is configured. */
-export function offeredMethods(deps: Deps, org: Organization): SecondFactorMethod[] {
-  return org.policy.twoFactorMethods.filter((m) => m === 'totp' || deps.sms !== null);
+/**
+ * The code methods this org offers the role; SMS only where a provider is configured. None to
+ * staff who must use a passkey (a passkey is added on /account/passkeys, SPEC 11).
+ */
+export function offeredMethods(deps: Deps, org: Organization, role: Role): SecondFactorMethod[] {
+  if (passkeyRequiredFor(org.policy, role)) return [];
+  return org.policy.twoFactorMethods.filter((m): m is SecondFactorMethod => m === 'totp' || (m === 'sms' && deps.sms !== null));
 }
 
 /** Turning two-step verification on asks the password; replacing a factor in force also a code from it (SPEC 4.5). */
 async function setupAction(deps: Deps, org: Organization, account: Account): Promise<'set_up_two_factor' | 'replace_two_factor'> {
-  return (await findFactorInForce(deps.db, org, account)) ? 'replace_two_factor' : 'set_up_two_factor';
+  return hasSecondStep(await findHeldSecondStep(deps.db, org, account)) ? 'replace_two_factor' : 'set_up_two_factor';
 }
 
 /** What the setup form must ask before a new factor is set up (or takes the place of the one in force). */
@@ -47,14 +53,14 @@ export async function startTwoFactorSetup(
   org: Organization,
   client: RequestContext,
   target: SessionTarget,
-  input: { method: string; phone: string; password: string; code: string; recoveryCode: string; locale: Locale },
+  input: { method: string; phone: string; password: string; code: string; recoveryCode: string; passkey?: string; locale: Locale },
 ): Promise<Ok<{ method: SecondFactorMethod }> | StartSetupFailure> {
-  const method = offeredMethods(deps, org).find((m) => m === input.method);
+  const method = offeredMethods(deps, org, target.account.role).find((m) => m === input.method);
   if (!method) return { ok: false, error: 'method_not_offered' };
   const accepted = method === 'sms' ? acceptSmsNumber(input.phone, org.policy.smsCountries) : null;
   if (accepted && !accepted.ok) return accepted;
   const phone = accepted?.ok ? accepted.e164 : null;
-  const proved = await stepUp(deps, org, client, target, await setupAction(deps, org, target.account), { password: input.password, code: input.code, recoveryCode: input.recoveryCode });
+  const proved = await stepUp(deps, org, client, target, await setupAction(deps, org, target.account), { password: input.password, code: input.code, recoveryCode: input.recoveryCode, passkey: input.passkey });
   if (!proved.ok) return proved;
   const { account } = target;
   const session = proved.session;

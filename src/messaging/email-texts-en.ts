@@ -44,6 +44,7 @@ const policyLabels: Record<PolicyKey, string> = {
   resetLinkMinutes: 'Minutes a reset link is valid',
   smsCountries: 'Countries whose mobile numbers may receive codes',
   smsDailyLimit: 'Most SMS messages a day',
+  passkeysRequiredForStaff: 'Staff must use a passkey as their second step',
 };
 
 export const enTexts: EmailTexts = {

@@ -51,6 +51,7 @@ const policyLabels: Record<PolicyKey, string> = {
   resetLinkMinutes: 'Minuten dat een herstellink geldig is',
   smsCountries: 'Landen waarvan mobiele nummers codes mogen krijgen',
   smsDailyLimit: 'Meeste sms-berichten per dag',
+  passkeysRequiredForStaff: 'Medewerkers moeten een passkey gebruiken als tweede stap',
 };
 
 export const nlTexts: EmailTexts = {

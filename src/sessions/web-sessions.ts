@@ -99,7 +99,7 @@ export type SessionChange =
    * A step-up (SPEC 4.5): the password and/or a code proven again. It is a proof for sensitive
    * actions for 10 minutes, in this session only (see step-up.ts).
    */
-  | { kind: 'step_up'; password: boolean; code: boolean };
+  | { kind: 'step_up'; password: boolean; code: boolean; passkey: boolean };
 
 /**
  * Gives the session a new id and secret (SECURITY 15: after the password step, the code step and
@@ -130,11 +130,12 @@ export async function rotateSession(
            WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`
         : `UPDATE web_session SET id = $3, secret_hash = $4,
              password_verified_at = CASE WHEN $6 THEN $5 ELSE password_verified_at END,
-             second_factor_verified_at = CASE WHEN $7 THEN $5 ELSE second_factor_verified_at END
+             second_factor_verified_at = CASE WHEN $7 THEN $5 ELSE second_factor_verified_at END,
+             passkey_verified_at = CASE WHEN $8 THEN $5 ELSE passkey_verified_at END
            WHERE tenant_id = $1 AND id = $2 AND account_id IS NOT NULL RETURNING ${sessionColumns}`;
   const params = [session.tenantId, session.id, token.id, token.secretHash, now];
   // Another account in this browser is another login: what the last one showed (a QR code) ends.
-  const extra = change.kind === 'password_verified' || change.kind === 'passkey_verified' ? [change.accountId, deps.random.uuid(), change.kind === 'passkey_verified'] : change.kind === 'step_up' ? [change.password, change.code] : [];
+  const extra = change.kind === 'password_verified' || change.kind === 'passkey_verified' ? [change.accountId, deps.random.uuid(), change.kind === 'passkey_verified'] : change.kind === 'step_up' ? [change.password, change.code, change.passkey] : [];
   const rows = await db.query<SessionRow>(sql, [...params, ...extra]);
   return rows[0] ? { session: toSession(rows[0]), cookieValue: token.token } : null;
 }

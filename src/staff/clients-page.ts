@@ -6,7 +6,7 @@ import { sessionTargetOf, type WebContext } from '../web/context.js';
 import { inputField, textareaField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
-import { smsNotice, stepUpErrors, stepUpFields } from '../web/pages/code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields, stepUpProofsOf } from '../web/pages/code-fields.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 
 /**
@@ -74,7 +74,7 @@ async function clientsPage(page: PageRequest, form: ClientForm, errors?: FormErr
 </form>
 ${stepUp.smsButton}`;
   const notice = page.query.removed === '1' ? t('clients.removed') : smsNotice(ctx, page.query);
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('clients.title'), body, errors, notice }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('clients.title'), body, errors, notice, passkeyScript: stepUp.passkeyScript }) };
 }
 
 const problemFields: Record<string, [keyof ClientForm, MessageKey]> = {
@@ -100,7 +100,7 @@ export const submitClient: PageHandler = async (page) => {
     offlineAccess: field(body, 'offlineAccess') === 'true',
   };
   const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
-  const made = await registerClientAsAdmin(deps, ctx.org, ctx.client, target, { password: field(body, 'password'), code: field(body, 'code') }, {
+  const made = await registerClientAsAdmin(deps, ctx.org, ctx.client, target, stepUpProofsOf(body), {
     name: form.name,
     redirectUris: lines(form.redirectUris),
     postLogoutRedirectUris: lines(form.postLogoutRedirectUris),
@@ -151,7 +151,7 @@ async function clientPage(page: PageRequest, errors?: FormErrors): Promise<PageR
 </form>
 ${stepUp.smsButton}
 <p><a href="/admin/clients">${t('clients.back')}</a></p>`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: client.name, body, errors, notice: smsNotice(ctx, page.query) }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: client.name, body, errors, notice: smsNotice(ctx, page.query), passkeyScript: stepUp.passkeyScript }) };
 }
 
 export const showClient: PageHandler = async (page) => clientPage(page);
@@ -159,7 +159,7 @@ export const showClient: PageHandler = async (page) => clientPage(page);
 export const submitClientRemoval: PageHandler = async (page) => {
   const { ctx, deps, body, reply } = page;
   const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
-  const removed = await removeClientAsAdmin(deps, ctx.org, ctx.client, target, { password: field(body, 'password'), code: field(body, 'code') }, page.params.id ?? '');
+  const removed = await removeClientAsAdmin(deps, ctx.org, ctx.client, target, stepUpProofsOf(body), page.params.id ?? '');
   if (removed.ok) return { redirect: '/admin/clients?removed=1' };
   if (removed.error === 'unknown_client') return clientPage(page);
   return clientPage(page, stepUpErrors(ctx, removed));

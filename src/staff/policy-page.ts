@@ -5,17 +5,18 @@ import { field } from '../http/form-body.js';
 import { sessionTargetOf, type WebContext } from '../web/context.js';
 import { inputField, selectField } from '../web/fields.js';
 import { formatTime } from '../web/format.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from '../web/pages/code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from '../web/pages/code-fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 
 const numberKeys = ['passwordMinLength', 'passwordMinGuessesLog10', 'idleMinutes', 'absoluteHours', 'maxCodeValidityDays', 'welcomeLinkHours', 'resetLinkMinutes'] as const;
 const requirementKeys = ['twoFactorClients', 'twoFactorStaff'] as const;
-const booleanKeys = ['selfRegistration', 'passwordRequireSpecial'] as const;
+const booleanKeys = ['selfRegistration', 'passwordRequireSpecial', 'passkeysRequiredForStaff'] as const;
 
-function checkbox(name: string, label: string, checked: boolean) {
-  return html`<div class="choice"><input type="checkbox" id="${name}" name="${name}" value="true"${checked ? html` checked` : null}><label for="${name}" class="inline-label">${label}</label></div>`;
+function checkbox(name: string, label: string, checked: boolean, error?: string) {
+  const described = error ? html` aria-describedby="${name}-error" aria-invalid="true"` : null;
+  return html`<div class="choice">${error ? html`<p class="error" id="${name}-error">${error}</p>` : null}<input type="checkbox" id="${name}" name="${name}" value="true"${checked ? html` checked` : null}${described}><label for="${name}" class="inline-label">${label}</label></div>`;
 }
 
 /** What changed, when and by whom (SECURITY 40). */
@@ -54,7 +55,9 @@ async function policyPage(page: PageRequest, values: Record<string, string>, err
     ${errors?.twoFactorMethods ? html`<p class="error" id="twoFactorMethods-error">${errors.twoFactorMethods}</p>` : null}
     ${checkbox('method_totp', t('setup.method.totp'), methods.includes('totp'))}
     ${checkbox('method_sms', t('setup.method.sms'), methods.includes('sms'))}
+    ${checkbox('method_passkey', t('policy.method.passkey'), methods.includes('passkey'))}
   </fieldset>
+  ${checkbox('passkeysRequiredForStaff', t('policy.passkeysRequiredForStaff'), values.passkeysRequiredForStaff === 'true', errors?.passkeysRequiredForStaff)}
   ${inputField({ name: 'smsCountries', label: t('policy.smsCountries'), hint: t('policy.smsCountries.hint'), value: values.smsCountries ?? '', errors, autocomplete: 'off' })}
   ${inputField({ name: 'smsDailyLimit', label: t('policy.smsDailyLimit'), value: values.smsDailyLimit ?? '', errors, inputMode: 'numeric' })}
   <h2>${t('policy.passwordsAndSessions')}</h2>
@@ -62,14 +65,15 @@ async function policyPage(page: PageRequest, values: Record<string, string>, err
   ${numberKeys.map((key) => inputField({ name: key, label: t(`policy.${key}` as MessageKey), value: values[key] ?? '', errors, inputMode: 'numeric' }))}
   <h2>${t('account.security')}</h2>
   <p>${t('policy.confirm')}</p>
-  ${asks.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${asks.password && !asks.passkeyOnly ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asks.code && !asks.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${passkeyStepUpOption(ctx, asks, errors)}
   <button type="submit">${t('account.save')}</button>
 </form>
 ${smsCodeButton(ctx, asks.codeMethod, '/admin/policy')}
 <h2>${t('policy.history')}</h2>
 ${history(ctx, changes)}`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query) }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
 }
 
 export const showPolicy: PageHandler = async (page) =>
@@ -81,9 +85,9 @@ export const submitPolicy: PageHandler = async (page) => {
   const submitted: Record<string, string> = {};
   for (const key of booleanKeys) submitted[key] = field(body, key) === 'true' ? 'true' : 'false';
   for (const key of [...requirementKeys, ...numberKeys, 'smsCountries', 'smsDailyLimit']) submitted[key] = field(body, key).trim();
-  submitted.twoFactorMethods = [field(body, 'method_totp') === 'true' ? 'totp' : '', field(body, 'method_sms') === 'true' ? 'sms' : ''].filter(Boolean).join(',');
+  submitted.twoFactorMethods = (['totp', 'sms', 'passkey'] as const).filter((m) => field(body, `method_${m}`) === 'true').join(',');
   const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
-  const changed = await changeOrganizationPolicy(deps, ctx.org, { kind: 'admin', target, proofs: { password: field(body, 'password'), code: field(body, 'code') } }, ctx.client, submitted);
+  const changed = await changeOrganizationPolicy(deps, ctx.org, { kind: 'admin', target, proofs: stepUpProofsOf(body) }, ctx.client, submitted);
   if (!changed.ok) {
     if (changed.error !== 'invalid_policy') return policyPage(page, submitted, stepUpErrors(ctx, changed));
     const errors: FormErrors = {};

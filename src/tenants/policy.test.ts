@@ -6,7 +6,7 @@ const specDefaults: Policy = {
   selfRegistration: false,
   twoFactorClients: 'optional',
   twoFactorStaff: 'required',
-  twoFactorMethods: ['totp', 'sms'],
+  twoFactorMethods: ['totp', 'sms', 'passkey'],
   passwordMinLength: 12,
   passwordRequireSpecial: true,
   passwordMinGuessesLog10: 9,
@@ -17,6 +17,7 @@ const specDefaults: Policy = {
   resetLinkMinutes: 60,
   smsCountries: ['NL'],
   smsDailyLimit: 500,
+  passkeysRequiredForStaff: false,
 };
 
 const fresh = (): Policy => ({ ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods], smsCountries: [...defaultPolicy.smsCountries] });
@@ -49,7 +50,7 @@ test('the defaults cannot be changed by accident', () => {
   const result = applyPolicyChanges(defaultPolicy, { passwordMinLength: '20', twoFactorMethods: 'totp' });
   assert.ok(result.ok);
   assert.equal(defaultPolicy.passwordMinLength, 12);
-  assert.deepEqual(defaultPolicy.twoFactorMethods, ['totp', 'sms']);
+  assert.deepEqual(defaultPolicy.twoFactorMethods, ['totp', 'sms', 'passkey']);
 });
 
 test('selfRegistration and passwordRequireSpecial take true or false', () => {
@@ -68,7 +69,9 @@ test('twoFactorClients and twoFactorStaff take off, optional or required', () =>
   }
 });
 
-test('twoFactorMethods takes a non-empty subset of totp and sms', () => {
+test('twoFactorMethods takes a non-empty subset of totp, sms and passkey', () => {
+  assert.deepEqual(accepted('twoFactorMethods', 'passkey'), ['passkey']);
+  assert.deepEqual(accepted('twoFactorMethods', 'totp,passkey'), ['totp', 'passkey']);
   assert.deepEqual(accepted('twoFactorMethods', 'totp,sms'), ['totp', 'sms']);
   assert.deepEqual(accepted('twoFactorMethods', 'totp'), ['totp']);
   assert.deepEqual(accepted('twoFactorMethods', 'sms'), ['sms']);
@@ -220,20 +223,22 @@ test('a stored __proto__ key does not leak into the policy or Object.prototype',
 test('policies read from storage do not share the default methods array', () => {
   const a = policyFromStored({});
   a.twoFactorMethods.push('sms');
-  assert.deepEqual(policyFromStored({}).twoFactorMethods, ['totp', 'sms']);
-  assert.deepEqual(defaultPolicy.twoFactorMethods, ['totp', 'sms']);
+  assert.deepEqual(policyFromStored({}).twoFactorMethods, ['totp', 'sms', 'passkey']);
+  assert.deepEqual(defaultPolicy.twoFactorMethods, ['totp', 'sms', 'passkey']);
 });
 
 test('weakenedKeys names exactly the changes that make the policy less strict (SECURITY 40)', async () => {
   const { weakenedKeys } = await import('./policy.js');
-  const base = { ...defaultPolicy, twoFactorMethods: ['totp' as const] };
-  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true, smsCountries: ['NL', 'GB'], smsDailyLimit: 5000 };
+  const base = { ...defaultPolicy, twoFactorMethods: ['totp' as const], passkeysRequiredForStaff: true };
+  const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true, smsCountries: ['NL', 'GB'], smsDailyLimit: 5000, passkeysRequiredForStaff: false };
   assert.deepEqual(new Set(weakenedKeys(base, weaker)), new Set(Object.keys(defaultPolicy)));
   const stricter = { ...base, twoFactorClients: 'required' as const, passwordMinLength: 16, idleMinutes: 15, absoluteHours: 4, maxCodeValidityDays: 0, welcomeLinkHours: 24, resetLinkMinutes: 15, smsDailyLimit: 50 };
   assert.deepEqual(weakenedKeys(base, stricter), []);
   assert.deepEqual(weakenedKeys({ ...base, smsCountries: ['NL', 'BE'] }, { ...base, smsCountries: ['BE'] }), [], 'fewer countries is stricter');
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['sms'] }), ['twoFactorMethods'], 'SMS alone is weaker than the app');
   assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'sms'] }, { ...base, twoFactorMethods: ['totp'] }), [], 'dropping SMS is stricter');
+  assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp', 'passkey'] }, { ...base, twoFactorMethods: ['totp'] }), ['twoFactorMethods'], 'passkeys no longer a second step');
+  assert.deepEqual(weakenedKeys({ ...base, twoFactorMethods: ['totp'] }, { ...base, twoFactorMethods: ['totp', 'passkey'] }), [], 'passkeys added is no weakening');
 });
 
 test('passwordMinGuessesLog10 takes whole numbers from 6 to 14, default 9 (SPEC 1, 3)', () => {
@@ -247,4 +252,22 @@ test('SECURITY 36: smsCountries takes 1 to 30 known ISO codes, smsDailyLimit 1 t
   for (const bad of ['', 'XX', 'NLD', 'NL;BE', 'nl,zz', Array.from({ length: 31 }, () => 'NL').map((_, i) => ['NL', 'BE', 'DE', 'FR', 'GB', 'ES', 'IT', 'PT', 'AT', 'CH', 'DK', 'SE', 'NO', 'FI', 'PL', 'CZ', 'SK', 'HU', 'RO', 'BG', 'GR', 'IE', 'LU', 'SI', 'HR', 'EE', 'LV', 'LT', 'MT', 'CY', 'IS'][i]).join(',')]) refused('smsCountries', bad);
   assert.equal(accepted('smsDailyLimit', '20'), 20);
   for (const bad of ['0', '100001', 'many', '-5']) refused('smsDailyLimit', bad);
+});
+
+test('passkeysRequiredForStaff: true only where staff two-step verification is required and passkeys count', () => {
+  assert.equal(accepted('passkeysRequiredForStaff', 'true'), true);
+  refused('passkeysRequiredForStaff', 'yes');
+  const offForStaff = applyPolicyChanges(fresh(), { passkeysRequiredForStaff: 'true', twoFactorStaff: 'optional' });
+  assert.ok(!offForStaff.ok && offForStaff.key === 'passkeysRequiredForStaff' && /twoFactorStaff=required/.test(offForStaff.problem));
+  const noPasskeys = applyPolicyChanges(fresh(), { passkeysRequiredForStaff: 'true', twoFactorMethods: 'totp,sms' });
+  assert.ok(!noPasskeys.ok && noPasskeys.key === 'passkeysRequiredForStaff');
+  // Once in force, the keys it rests on cannot be taken away under it.
+  const required = applyPolicyChanges(fresh(), { passkeysRequiredForStaff: 'true' });
+  assert.ok(required.ok);
+  assert.equal(applyPolicyChanges(required.policy, { twoFactorMethods: 'totp' }).ok, false);
+  // Stored keys that contradict each other are read the strict way, in any order.
+  const stored = policyFromStored({ passkeysRequiredForStaff: true, twoFactorMethods: ['totp'], twoFactorStaff: 'optional' });
+  assert.equal(stored.passkeysRequiredForStaff, true);
+  assert.equal(stored.twoFactorStaff, 'required');
+  assert.deepEqual(stored.twoFactorMethods, ['totp', 'passkey']);
 });

@@ -2,7 +2,9 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 
 /** An organization's policy (SPEC 1). Stored as JSON; missing keys take the defaults below. */
 export type TwoFactorRequirement = 'off' | 'optional' | 'required';
-export type TwoFactorMethod = 'totp' | 'sms';
+/** SPEC 1: what may prove the second step; `passkey` (SPEC 11) counts a passkey as an account's second step. */
+export type TwoFactorMethod = 'totp' | 'sms' | 'passkey';
+export const twoFactorMethodValues: readonly TwoFactorMethod[] = ['totp', 'sms', 'passkey'];
 
 export interface Policy {
   selfRegistration: boolean;
@@ -22,13 +24,15 @@ export interface Policy {
   smsCountries: string[];
   /** SECURITY 36: the most SMS messages the org sends in a day. */
   smsDailyLimit: number;
+  /** SPEC 1, 11: staff prove their second step with a passkey only (forced setup like 2FA). */
+  passkeysRequiredForStaff: boolean;
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   selfRegistration: false,
   twoFactorClients: 'optional',
   twoFactorStaff: 'required',
-  twoFactorMethods: ['totp', 'sms'],
+  twoFactorMethods: ['totp', 'sms', 'passkey'],
   passwordMinLength: 12,
   passwordRequireSpecial: true,
   passwordMinGuessesLog10: 9,
@@ -40,6 +44,7 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   // Ingang serves Dutch healthcare: the org's own country is the Netherlands unless it says otherwise.
   smsCountries: ['NL'],
   smsDailyLimit: 500,
+  passkeysRequiredForStaff: false,
 });
 
 /** Whether two-step verification is off, optional or required for an account of this role (SPEC 1). */
@@ -63,8 +68,10 @@ export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
     selfRegistration: (a, b) => !a.selfRegistration && b.selfRegistration,
     twoFactorClients: (a, b) => requirementRank[b.twoFactorClients] < requirementRank[a.twoFactorClients],
     twoFactorStaff: (a, b) => requirementRank[b.twoFactorStaff] < requirementRank[a.twoFactorStaff],
-    // SMS added, or the app taken away so that SMS is all that is left.
-    twoFactorMethods: (a, b) => b.twoFactorMethods.includes('sms') && (!a.twoFactorMethods.includes('sms') || (a.twoFactorMethods.includes('totp') && !b.twoFactorMethods.includes('totp'))),
+    // SMS added, or the app taken away so that SMS is all that is left; or passkeys no longer a second step.
+    twoFactorMethods: (a, b) =>
+      (b.twoFactorMethods.includes('sms') && (!a.twoFactorMethods.includes('sms') || (a.twoFactorMethods.includes('totp') && !b.twoFactorMethods.includes('totp')))) ||
+      (a.twoFactorMethods.includes('passkey') && !b.twoFactorMethods.includes('passkey')),
     passwordMinLength: (a, b) => b.passwordMinLength < a.passwordMinLength,
     passwordRequireSpecial: (a, b) => a.passwordRequireSpecial && !b.passwordRequireSpecial,
     passwordMinGuessesLog10: (a, b) => b.passwordMinGuessesLog10 < a.passwordMinGuessesLog10,
@@ -76,6 +83,8 @@ export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
     // Codes to more countries, or more of them a day: more an SMS pump can cost.
     smsCountries: (a, b) => b.smsCountries.some((c) => !a.smsCountries.includes(c)),
     smsDailyLimit: (a, b) => b.smsDailyLimit > a.smsDailyLimit,
+    // Staff allowed back to phishable codes.
+    passkeysRequiredForStaff: (a, b) => a.passkeysRequiredForStaff && !b.passkeysRequiredForStaff,
   };
   return policyKeys.filter((key) => weaker[key](before, after));
 }
@@ -108,9 +117,9 @@ function requirement(raw: string): Parsed {
 function methods(raw: string): Parsed {
   const list = raw.split(',').map((m) => m.trim()).filter(Boolean);
   const unique = [...new Set(list)];
-  return unique.length > 0 && unique.every((m) => m === 'totp' || m === 'sms')
+  return unique.length > 0 && unique.every((m) => (twoFactorMethodValues as string[]).includes(m))
     ? { ok: true, value: unique }
-    : { ok: false, problem: 'a comma-separated list of totp and sms (at least one)' };
+    : { ok: false, problem: 'a comma-separated list of totp, sms and passkey (at least one)' };
 }
 
 function countries(raw: string): Parsed {
@@ -136,12 +145,30 @@ const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   resetLinkMinutes: integer(5, 24 * 60),
   smsCountries: countries,
   smsDailyLimit: integer(1, 100_000),
+  passkeysRequiredForStaff: boolean,
 };
+
+/**
+ * A policy whose keys contradict each other: staff made to use passkeys where their two-step
+ * verification is not required, or where passkeys do not count as a second step.
+ */
+export function policyConflict(policy: Policy): { key: PolicyKey; problem: string } | null {
+  if (policy.passkeysRequiredForStaff && (policy.twoFactorStaff !== 'required' || !policy.twoFactorMethods.includes('passkey'))) {
+    return { key: 'passkeysRequiredForStaff', problem: 'true only with twoFactorStaff=required and passkey among twoFactorMethods' };
+  }
+  return null;
+}
 
 export type PolicyChangeResult = { ok: true; policy: Policy } | { ok: false; error: 'invalid_policy_value'; key: string; problem: string };
 
-/** Applies `key=value` texts to a policy; any bad pair refuses the whole change. */
+/** Applies `key=value` texts to a policy; any bad pair, or keys that contradict each other, refuse the whole change. */
 export function applyPolicyChanges(current: Policy, changes: Record<string, string>): PolicyChangeResult {
+  const applied = applyEach(current, changes);
+  const conflict = applied.ok ? policyConflict(applied.policy) : null;
+  return conflict ? { ok: false, error: 'invalid_policy_value', key: conflict.key, problem: `must be ${conflict.problem}` } : applied;
+}
+
+function applyEach(current: Policy, changes: Record<string, string>): PolicyChangeResult {
   const next: Policy = { ...current, twoFactorMethods: [...current.twoFactorMethods], smsCountries: [...current.smsCountries] };
   for (const [key, raw] of Object.entries(changes)) {
     if (!(policyKeys as string[]).includes(key)) return { ok: false, error: 'invalid_policy_value', key, problem: `unknown key; known keys: ${policyKeys.join(', ')}` };
@@ -162,8 +189,10 @@ export function policyFromStored(stored: unknown): Policy {
   }
   const policy: Policy = { ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods], smsCountries: [...defaultPolicy.smsCountries] };
   for (const [key, raw] of Object.entries(texts)) {
-    const applied = applyPolicyChanges(policy, { [key]: raw });
+    const applied = applyEach(policy, { [key]: raw });
     if (applied.ok) Object.assign(policy, applied.policy);
   }
+  // Stored keys that contradict each other fall back to the safe reading: the stricter keys stay.
+  if (policyConflict(policy)) return { ...policy, twoFactorStaff: 'required', twoFactorMethods: [...new Set<TwoFactorMethod>([...policy.twoFactorMethods, 'passkey'])] };
   return policy;
 }

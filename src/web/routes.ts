@@ -3,7 +3,7 @@ import { showAccount, showHome, showPasswordChange, submitAccount, submitPasswor
 import { showActivity, showApp, showAppLoginInfo, showDevices, submitApp, submitRemoveDevice, submitRevokeApplication } from './pages/app-pages.js';
 import { showHelp, showPasswordHelp } from './pages/help.js';
 import { showOpenIdInteraction, submitOpenIdInteraction } from './pages/openid.js';
-import { passkeyOptions, showPasskeys, showRemovePasskey, submitNewPasskey, submitPasskeyLogin, submitRemovePasskey } from './pages/passkeys.js';
+import { passkeyOptions, passkeySecondStepOptions, passkeyStepUpOptions, showPasskeys, showRemovePasskey, submitNewPasskey, submitPasskeyLogin, submitRemovePasskey } from './pages/passkeys.js';
 import { checkPasswordStrength } from './pages/password-hint.js';
 import { showLogin, submitLogin, submitLogout } from './pages/login.js';
 import { sendResetSms, showForgot, showReset, submitForgot, submitReset } from './pages/password-reset.js';
@@ -27,6 +27,7 @@ export const webRoutes: PageRoute[] = [
   { method: 'GET', path: '/login/code', access: 'second_factor', handler: showCodeStep },
   { method: 'POST', path: '/login/code', access: 'second_factor', handler: submitCodeStep },
   { method: 'POST', path: '/login/code/resend', access: 'second_factor', handler: resendCode },
+  { method: 'POST', path: '/login/code/passkey/options', access: 'second_factor', handler: passkeySecondStepOptions },
   { method: 'GET', path: '/login/recovery', access: 'second_factor', handler: showRecoveryStep },
   { method: 'POST', path: '/login/recovery', access: 'second_factor', handler: submitRecoveryStep },
   { method: 'GET', path: '/welcome/:token', access: 'public', handler: showWelcome },
@@ -65,8 +66,10 @@ export const webRoutes: PageRoute[] = [
   { method: 'POST', path: '/account/devices/:id/remove', access: 'authenticated', handler: submitRemoveDevice },
   { method: 'POST', path: '/account/applications/:id/revoke', access: 'authenticated', handler: submitRevokeApplication },
   { method: 'GET', path: '/account/activity', access: 'authenticated', handler: showActivity },
-  { method: 'GET', path: '/account/passkeys', access: 'authenticated', handler: showPasskeys },
-  { method: 'POST', path: '/account/passkeys/new', access: 'authenticated', handler: submitNewPasskey },
+  // Open during a forced setup too: a passkey may be the second step (SPEC 11).
+  { method: 'GET', path: '/account/passkeys', access: 'two_factor_setup', handler: showPasskeys },
+  { method: 'POST', path: '/account/passkeys/new', access: 'two_factor_setup', handler: submitNewPasskey },
+  { method: 'POST', path: '/account/step-up/passkey/options', access: 'two_factor_setup', handler: passkeyStepUpOptions },
   { method: 'GET', path: '/account/passkeys/:id/remove', access: 'authenticated', handler: showRemovePasskey },
   { method: 'POST', path: '/account/passkeys/:id/remove', access: 'authenticated', handler: submitRemovePasskey },
   { method: 'GET', path: '/app/login', access: 'public', handler: showAppLoginInfo },

@@ -74,7 +74,7 @@ describe('/admin/policy (SPEC 1, 6)', () => {
 });
 
 describe('SECURITY 40: a policy change asks the password and a code, and a weakening one is mailed to every admin', () => {
-  const current = { twoFactorClients: 'optional', twoFactorStaff: 'optional', method_totp: 'true', method_sms: 'true', passwordRequireSpecial: 'true', passwordMinLength: '12', passwordMinGuessesLog10: '9', idleMinutes: '60', absoluteHours: '12', maxCodeValidityDays: '7', welcomeLinkHours: '168', resetLinkMinutes: '60', smsCountries: 'NL', smsDailyLimit: '500' };
+  const current = { twoFactorClients: 'optional', twoFactorStaff: 'optional', method_totp: 'true', method_sms: 'true', method_passkey: 'true', passwordRequireSpecial: 'true', passwordMinLength: '12', passwordMinGuessesLog10: '9', idleMinutes: '60', absoluteHours: '12', maxCodeValidityDays: '7', welcomeLinkHours: '168', resetLinkMinutes: '60', smsCountries: 'NL', smsDailyLimit: '500' };
 
   test('a stolen admin session, however fresh, cannot change the policy without the password and a code', async () => {
     const org = await createTestOrg(t, { policy: { twoFactorStaff: 'required' } });

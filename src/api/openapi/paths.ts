@@ -44,6 +44,10 @@ export const paths: Record<string, OpenApiPathItem> = {
               code: 'two_factor_setup_required',
               description: 'Addition to SPEC 5: the organization requires two-step verification for this account and it is not set up; the app cannot set it up, so the user logs in once in the browser first.',
             },
+            {
+              code: 'passkey_required',
+              description: 'Addition to SPEC 5: the account proves its second step with a passkey only (SPEC 11), which the app cannot ask; the user logs in in the browser and links the app with its QR code (`/account/app`).',
+            },
           ],
           '429': [rateLimited],
         }),

@@ -3,7 +3,8 @@ import type { Queryable } from '../../db/db.js';
 /** How long a browser has for one passkey ceremony. */
 export const challengeSeconds = 5 * 60;
 
-export type ChallengePurpose = 'register' | 'login';
+/** `step_up`: a passkey in place of the password and code of a step-up (SPEC 11). */
+export type ChallengePurpose = 'register' | 'login' | 'step_up';
 
 /**
  * The challenge of a ceremony, bound to the browser session's login (its `login_id`) and, for a

@@ -101,3 +101,8 @@ export async function countPasskeysLocked(tx: Queryable, tenantId: string, accou
   const rows = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM passkey WHERE tenant_id = $1 AND account_id = $2', [tenantId, accountId]);
   return rows[0]?.n ?? 0;
 }
+
+export async function countPasskeys(db: Queryable, tenantId: string, accountId: string): Promise<number> {
+  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM passkey WHERE tenant_id = $1 AND account_id = $2', [tenantId, accountId]);
+  return rows[0]?.n ?? 0;
+}

@@ -62,10 +62,14 @@ export async function verifyRegistration(config: Config, org: Organization, resp
   };
 }
 
-export function authenticationOptions(config: Config, org: Organization): Promise<PublicKeyCredentialRequestOptionsJSON> {
+/**
+ * Without `only`, no allowCredentials: the browser offers the passkeys it holds for this host
+ * (discoverable). With it (a second step or step-up of a known account), only that account's.
+ */
+export function authenticationOptions(config: Config, org: Organization, only?: Passkey[]): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const { rpID } = relyingParty(config, org);
-  // No allowCredentials: the browser offers the passkeys it holds for this host (discoverable).
-  return generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: 5 * 60_000 });
+  const allowCredentials = only?.map((p) => ({ id: p.credentialId, transports: p.transports as never }));
+  return generateAuthenticationOptions({ rpID, userVerification: 'required', timeout: 5 * 60_000, ...(allowCredentials ? { allowCredentials } : {}) });
 }
 
 export type AuthenticationCheck = { ok: true; newCounter: number; backedUp: boolean } | { ok: false; reason: 'counter_not_grown' | 'invalid' };

@@ -12,7 +12,8 @@ import { verifySmsCode, type SmsPurpose } from '../sms-code/store.js';
 import { openTotpSecret } from '../totp/sealed-secret.js';
 import { findTotpStep, totpDefaults } from '../totp/totp.js';
 import { phoneDigest } from '../sms-code/phone.js';
-import { claimTotpStep, factorPhone, findActiveFactor, type SecondFactor } from './store.js';
+import { findHeldSecondStep, findSecondStep } from '../second-step.js';
+import { claimTotpStep, factorPhone, type SecondFactor } from './store.js';
 
 export type { CodeAttempt };
 
@@ -62,7 +63,9 @@ export async function checkSecondFactor(
     right = used.ok;
     if (used.ok) recoveryCodesLeft = used.remaining;
   } else {
-    const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
+    // At login only a factor that counts as the account's second step (not a staff member's codes
+    // where passkeys are required); to confirm a change (a step-up), any factor the account holds.
+    const factor = (smsPurpose === 'login' ? await findSecondStep(deps.db, org, account) : await findHeldSecondStep(deps.db, org, account)).factor;
     if (factor) {
       usedMethod = factor.method;
       right = await checkFactorCode(deps, factor, { attemptId: codeAttemptId(attempt), purpose: smsPurpose }, input.code, now);

@@ -46,15 +46,6 @@ const toFactor = (row: Row): SecondFactor => ({
   createdAt: row.created_at,
 });
 
-/**
- * The factor that counts for this account now: none where the org's policy for the role is `off`
- * (then no page asks a code, consistently with the session standing).
- */
-export async function findFactorInForce(db: Queryable, org: { tenantId: string; policy: Policy }, account: { id: string; role: Role }): Promise<SecondFactor | null> {
-  const requirement = account.role === 'client' ? org.policy.twoFactorClients : org.policy.twoFactorStaff;
-  return requirement === 'off' ? null : findActiveFactor(db, org.tenantId, account.id);
-}
-
 export async function findActiveFactor(db: Queryable, tenantId: string, accountId: string): Promise<SecondFactor | null> {
   const rows = await db.query<Row>(`SELECT ${columns} FROM second_factor WHERE tenant_id = $1 AND account_id = $2 AND status = 'active'`, [tenantId, accountId]);
   return rows[0] ? toFactor(rows[0]) : null;

@@ -1,7 +1,7 @@
 import { findAccountById } from '../../accounts/accounts.js';
 import { recordAudit, type RequestContext } from '../../audit/audit.js';
 import type { Deps } from '../../deps.js';
-import { findActiveFactor } from '../../factors/second-factor/store.js';
+import { browserTrustCounts, findSecondStep, hasSecondStep } from '../../factors/second-step.js';
 import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
 import { createSession, deleteSession, findSession, touchSession, type WebSession } from '../../sessions/web-sessions.js';
 import type { Organization } from '../../tenants/organizations.js';
@@ -30,9 +30,9 @@ export async function resumeBrowserSession(deps: Deps, org: Organization, cookie
   const now = deps.clock.now();
   const session = await findSession(deps.db, org.tenantId, cookies.session);
   const account = session?.accountId ? await findAccountById(deps.db, org.tenantId, session.accountId) : null;
-  const hasSecondFactor = account ? (await findActiveFactor(deps.db, org.tenantId, account.id)) !== null : false;
+  const hasSecondFactor = account ? hasSecondStep(await findSecondStep(deps.db, org, account)) : false;
   const browserTrusted =
-    hasSecondFactor && account !== null && session?.passwordVerifiedAt !== null
+    hasSecondFactor && account !== null && session?.passwordVerifiedAt !== null && browserTrustCounts(org.policy, account.role)
       ? await isBrowserTrusted(deps.db, org.tenantId, account.id, cookies.trust, org.policy, now)
       : false;
   const standing = deriveStanding({ attempt: session ? { kind: 'web', session } : null, account, policy: org.policy, now, hasSecondFactor, browserTrusted });

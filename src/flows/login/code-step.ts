@@ -4,7 +4,9 @@ import { guessOneUseCredential } from '../../core/guess-budget.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
 import { checkSecondFactor, codeBudget, type CodeCheckFailure, type CodeInput } from '../../factors/second-factor/check.js';
-import { factorPhone, findActiveFactor } from '../../factors/second-factor/store.js';
+import { countPasskeys } from '../../factors/passkey/store.js';
+import { factorPhone } from '../../factors/second-factor/store.js';
+import { browserTrustCounts, findSecondStep } from '../../factors/second-step.js';
 import { sendSmsCode, type SendSmsOutcome } from '../../factors/sms-code/send.js';
 import { hasFreshSmsCode } from '../../factors/sms-code/store.js';
 import { browserName, effectiveValidity, trustBrowser } from '../../factors/trusted-browser/store.js';
@@ -87,7 +89,7 @@ async function submitWebCode(deps: Deps, org: Organization, client: RequestConte
   // SECURITY 15: a new session id after the code step.
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'second_factor_verified' });
   let trustCookieValue: string | null = null;
-  if (org.policy.maxCodeValidityDays > 0) {
+  if (org.policy.maxCodeValidityDays > 0 && browserTrustCounts(org.policy, account.role)) {
     trustCookieValue = await trustBrowser(deps.db, deps, {
       tenantId: org.tenantId,
       accountId: account.id,
@@ -110,9 +112,13 @@ async function recordCodeLogin(deps: Deps, org: Organization, client: RequestCon
   });
 }
 
-/** Which code the browser's code page asks for: the account's method (a recovery code always works too). */
-export async function loginCodeMethod(deps: Deps, org: Organization, account: Account): Promise<'totp' | 'sms' | null> {
-  return (await findActiveFactor(deps.db, org.tenantId, account.id))?.method ?? null;
+/**
+ * What the browser's code page offers: the code of the account's method (none where its second
+ * step is a passkey only), its passkeys (a passkey is a whole login, SPEC 11), and always a recovery code.
+ */
+export async function loginCodeOffers(deps: Deps, org: Organization, account: Account): Promise<{ method: 'totp' | 'sms' | null; passkey: boolean }> {
+  const step = await findSecondStep(deps.db, org, account);
+  return { method: step.factor?.method ?? null, passkey: (await countPasskeys(deps.db, org.tenantId, account.id)) > 0 };
 }
 
 export type CodeStepView = Ok<{ method: 'totp' | 'sms' | null }> | (SendSmsOutcome & { ok: false; method: 'sms' });
@@ -122,7 +128,7 @@ export type CodeStepView = Ok<{ method: 'totp' | 'sms' | null }> | (SendSmsOutco
  * reload while one is valid. Says which method the page asks for.
  */
 export async function openCodeStep(deps: Deps, org: Organization, client: RequestContext, attempt: WebCodeAttempt): Promise<CodeStepView> {
-  const factor = await findActiveFactor(deps.db, org.tenantId, attempt.account.id);
+  const factor = (await findSecondStep(deps.db, org, attempt.account)).factor;
   if (factor?.method !== 'sms') return { ok: true, method: factor?.method ?? null };
   const scope = { tenantId: org.tenantId, accountId: attempt.account.id, sessionId: attempt.session.id, purpose: 'login' as const };
   if (await hasFreshSmsCode(deps.db, scope, deps.clock.now())) return { ok: true, method: 'sms' };
@@ -132,7 +138,7 @@ export async function openCodeStep(deps: Deps, org: Organization, client: Reques
 
 /** "Send a new code" on the browser's code page (the SMS limits of SPEC 4.5 apply). */
 export async function resendLoginCode(deps: Deps, org: Organization, client: RequestContext, attempt: WebCodeAttempt): Promise<SendSmsOutcome> {
-  const factor = await findActiveFactor(deps.db, org.tenantId, attempt.account.id);
+  const factor = (await findSecondStep(deps.db, org, attempt.account)).factor;
   if (factor?.method !== 'sms') return { ok: false, error: 'no_sms' };
   return sendSmsCode(deps, org, attempt.account, { attemptId: attempt.session.id, purpose: 'login', phone: factorPhone(deps.config.secretKey, factor), locale: attempt.locale }, client);
 }

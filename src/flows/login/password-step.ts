@@ -5,7 +5,8 @@ import { noteThrottled } from '../../audit/throttled.js';
 import type { Failure, Ok } from '../../core/outcome.js';
 import type { Deps } from '../../deps.js';
 import { attemptPassword } from '../../factors/password/attempts.js';
-import { factorPhone, findActiveFactor } from '../../factors/second-factor/store.js';
+import { factorPhone } from '../../factors/second-factor/store.js';
+import { browserTrustCounts, findSecondStep, hasSecondStep } from '../../factors/second-step.js';
 import { sendSmsCode } from '../../factors/sms-code/send.js';
 import { isBrowserTrusted } from '../../factors/trusted-browser/store.js';
 import { createAppChallenge } from '../../sessions/app-login-challenges.js';
@@ -37,6 +38,8 @@ export type AppLoginOutcome =
   | Ok<{ next: 'device'; login: DeviceLogin }>
   | Ok<{ next: 'second_factor'; challengeId: string; methods: string[] }>
   | Failure<'two_factor_setup_required'>
+  /** The account's second step is a passkey, which the app cannot ask: the app is linked from the browser (SPEC 4.7). */
+  | Failure<'passkey_required'>
   | PasswordStepFailure;
 
 /**
@@ -87,14 +90,15 @@ export async function submitPassword(
   if (!checked.ok) return checked;
   const account = checked.account;
   const now = deps.clock.now();
-  const factor = await findActiveFactor(deps.db, org.tenantId, account.id);
-  const hasSecondFactor = factor !== null;
+  const step = await findSecondStep(deps.db, org, account);
+  const factor = step.factor;
+  const hasSecondFactor = hasSecondStep(step);
 
   if (attempt.kind === 'web') {
     // SECURITY 15: a new session id after the password step.
     const rotated = await rotateSession(deps.db, deps, attempt.session, { kind: 'password_verified', accountId: account.id });
     if (!rotated) return { ok: false, error: 'invalid_credentials' };
-    const browserTrusted = hasSecondFactor && (await isBrowserTrusted(deps.db, org.tenantId, account.id, attempt.trustCookie, org.policy, now));
+    const browserTrusted = hasSecondFactor && browserTrustCounts(org.policy, account.role) && (await isBrowserTrusted(deps.db, org.tenantId, account.id, attempt.trustCookie, org.policy, now));
     const standing = deriveStanding({ attempt: { kind: 'web', session: rotated.session }, account, policy: org.policy, now, hasSecondFactor, browserTrusted });
     return { ok: true, session: rotated.session, cookieValue: rotated.cookieValue, standing };
   }
@@ -104,7 +108,8 @@ export async function submitPassword(
   if (standing.kind === 'needs_two_factor_setup') return { ok: false, error: 'two_factor_setup_required' };
   if (standing.kind === 'authenticated') return { ok: true, next: 'device', login: await addAppDevice(deps, org, account, attempt.deviceName, client, 'password') };
   // Only a standing that asks the code goes on; anything else (a password changed meanwhile) fails closed.
-  if (standing.kind !== 'needs_second_factor' || !factor) return { ok: false, error: 'invalid_credentials' };
+  if (standing.kind !== 'needs_second_factor') return { ok: false, error: 'invalid_credentials' };
+  if (!factor) return { ok: false, error: 'passkey_required' };
   const challenge = await createAppChallenge(deps.db, deps, { tenantId: org.tenantId, accountId: account.id, deviceName: attempt.deviceName });
   // With SMS, the code goes out now, bound to this challenge (the browser sends it when its code
   // page opens). A new login starts a new challenge and, within the SMS limits, a new code.

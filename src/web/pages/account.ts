@@ -7,7 +7,7 @@ import { sessionTargetOf } from '../context.js';
 import { inputField, selectField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from './code-fields.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 
 export const showHome: PageHandler = async ({ ctx }) => {
@@ -76,20 +76,21 @@ async function passwordPage(page: PageRequest, errors?: FormErrors): Promise<Pag
 <form method="post" action="/account/password" novalidate>
   ${csrfField(ctx)}
   <input type="text" name="username" autocomplete="username" value="${ctx.account!.email}" hidden>
-  ${inputField({ name: 'currentPassword', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
+  ${asks.passkeyOnly ? null : inputField({ name: 'currentPassword', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   ${newPasswordFields(ctx, errors)}
-  ${asks.code ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${asks.code && !asks.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), hint: t('password.change.codeHint'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${passkeyStepUpOption(ctx, asks, errors)}
   <button type="submit">${t('password.change.submit')}</button>
 </form>
 ${smsCodeButton(ctx, asks.codeMethod, '/account/password')}`;
-  return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true, notice: smsNotice(ctx, page.query) }) };
+  return { html: renderPage(ctx, { title: t('password.change.title'), body, errors, strengthHint: true, notice: smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
 }
 
 export const showPasswordChange: PageHandler = async (page) => passwordPage(page);
 
 export const submitPasswordChange: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
-  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code'), locale: ctx.locale };
+  const input = { currentPassword: field(body, 'currentPassword'), password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), code: field(body, 'code'), passkey: field(body, 'passkeyResponse'), locale: ctx.locale };
   const changed = await changePassword(deps, ctx.org, ctx.client, sessionTargetOf(deps, ctx, reply, ctx.account!), input);
   if (!changed.ok) {
     if (changed.error === 'password_rejected') return passwordPage(page, passwordProblemErrors(ctx, changed.rejection));

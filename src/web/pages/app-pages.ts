@@ -10,7 +10,7 @@ import { inputField } from '../fields.js';
 import { formatTime } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from './code-fields.js';
 
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
 
@@ -31,21 +31,22 @@ ${qr}
   ${csrfField(ctx)}
   ${asks.password
     ? html`<p>${t('app.confirmFirst')}</p>
-  ${inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors: options.errors, required: true })}
-  ${asks.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors: options.errors, required: true }) : null}`
+  ${asks.passkeyOnly ? null : inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors: options.errors, required: true })}
+  ${asks.code && !asks.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors: options.errors, required: true }) : null}
+  ${passkeyStepUpOption(ctx, asks, options.errors)}`
     : null}
   <button type="submit">${options.qr ? t('app.newQr') : t('app.showQr')}</button>
 </form>
 ${smsCodeButton(ctx, asks.codeMethod, '/account/app')}
 <p><a href="/account/devices">${t('devices.title')}</a></p>`;
-  return { status: options.errors ? 400 : 200, html: renderPage(ctx, { title: t('app.title'), body, errors: options.errors, notice: smsNotice(ctx, page.query) }) };
+  return { status: options.errors ? 400 : 200, html: renderPage(ctx, { title: t('app.title'), body, errors: options.errors, notice: smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
 }
 
 export const showApp: PageHandler = async (page) => appPage(page);
 
 export const submitApp: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
-  const login = await showAppQrCode(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code') });
+  const login = await showAppQrCode(deps, ctx.org, ctx.client, target(page), stepUpProofsOf(page.body));
   if (!login.ok) return appPage(page, { errors: stepUpErrors(ctx, login) });
   const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 260 });
   return appPage(page, { qr: { image, expiresAt: login.expiresAt } });

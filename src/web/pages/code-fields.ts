@@ -1,8 +1,9 @@
 import { html } from '../../core/html.js';
 import type { CodeCheckFailure } from '../../factors/second-factor/check.js';
 import type { SendSmsOutcome } from '../../factors/sms-code/send.js';
-import { describeStepUp, type StepUpAction, type StepUpFailure } from '../../flows/step-up.js';
-import type { WebContext } from '../context.js';
+import { describeStepUp, type StepUpAction, type StepUpFailure, type StepUpProofs, type StepUpView } from '../../flows/step-up.js';
+import { field } from '../../http/form-body.js';
+import { standingAccount, type WebContext } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, type FormErrors } from '../layout.js';
 import type { PageRequest } from '../page.js';
@@ -44,6 +45,10 @@ export function stepUpErrors(ctx: WebContext, failure: StepUpFailure, fields: { 
       return { [fields.password]: ctx.t('login.error.rateLimited', { minutes: Math.ceil(failure.retryAfterSeconds / 60) }) };
     case 'code_missing':
       return { [fields.code ?? 'code']: ctx.t('reset.error.code') };
+    case 'passkey_needed':
+      return { [passkeyFieldId]: ctx.t('stepUp.error.passkeyNeeded') };
+    case 'passkey_refused':
+      return { [passkeyFieldId]: ctx.t('stepUp.error.passkeyRefused') };
     default:
       return { [fields.code ?? 'code']: codeErrorText(ctx, failure) };
   }
@@ -73,16 +78,46 @@ export function smsNotice(ctx: WebContext, query: Record<string, string>): strin
   return key ? ctx.t(key, { seconds: retry, minutes: Math.ceil(retry / 60) }) : undefined;
 }
 
+/** The proofs a step-up form sends: the password and code, or a passkey's answer (SPEC 11). */
+export function stepUpProofsOf(body: Record<string, string>, names: { password: string } = { password: 'password' }): StepUpProofs {
+  return { password: field(body, names.password), code: field(body, 'code'), passkey: field(body, 'passkeyResponse') };
+}
+
+/** The id of the passkey button of a step-up form, where its error is shown and the error summary leads. */
+export const passkeyFieldId = 'passkeyStepUp';
+
+/**
+ * SPEC 11: a step-up form offers the account's passkey instead of the password and code. With
+ * script, the button runs the ceremony and sends the form with the answer in `passkeyResponse`
+ * (static/passkeys.js); without, the page says a passkey needs it.
+ */
+export function passkeyStepUpOption(ctx: WebContext, view: StepUpView, errors: FormErrors | undefined) {
+  if (!view.passkey) return null;
+  const error = errors?.[passkeyFieldId];
+  return html`<div class="passkey-step-up${error ? ' field-error' : ''}" data-passkey-step-up data-options="/account/step-up/passkey/options" data-error-text="${ctx.t('stepUp.passkey.failed')}">
+  <p>${ctx.t(view.passkeyOnly ? 'stepUp.passkey.only' : 'stepUp.passkey.or')}</p>
+  ${error ? html`<p class="error" id="${passkeyFieldId}-error">${error}</p>` : null}
+  <p class="error" role="alert" data-passkey-error hidden></p>
+  <input type="hidden" name="passkeyResponse" value="">
+  <button type="button" id="${passkeyFieldId}" class="secondary" hidden${error ? html` aria-describedby="${passkeyFieldId}-error"` : null}>${ctx.t('stepUp.passkey.button')}</button>
+  <noscript><p>${ctx.t('passkeys.needsScript')}</p></noscript>
+</div>`;
+}
+
 /**
  * The fields a step-up form shows for `action`: the password and the code as the step-up table
- * asks them of this session, and where the code comes by SMS the button that sends one.
+ * asks them of this session, where the code comes by SMS the button that sends one, and the
+ * passkey where the account has one (alone where nothing else proves its second step).
  */
 export async function stepUpFields(page: PageRequest, action: StepUpAction, errors: FormErrors | undefined, returnTo: string) {
   const { ctx, deps } = page;
-  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, action);
+  const view = await describeStepUp(deps, ctx.org, { account: standingAccount(ctx)!, session: ctx.session! }, action);
   return {
-    fields: html`${asks.password ? inputField({ name: 'password', label: ctx.t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code ? inputField({ name: 'code', label: ctx.t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}`,
-    smsButton: smsCodeButton(ctx, asks.codeMethod, returnTo),
+    fields: html`${view.password && !view.passkeyOnly ? inputField({ name: 'password', label: ctx.t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${view.code && !view.passkeyOnly ? inputField({ name: 'code', label: ctx.t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${passkeyStepUpOption(ctx, view, errors)}`,
+    smsButton: smsCodeButton(ctx, view.codeMethod, returnTo),
+    /** The page loads the passkey script where the passkey is offered. */
+    passkeyScript: view.passkey,
   };
 }

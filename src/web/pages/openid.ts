@@ -5,7 +5,7 @@ import { sessionTargetOf } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { smsCodeButton, stepUpErrors } from './code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, stepUpErrors, stepUpProofsOf } from './code-fields.js';
 
 /**
  * The login is handed back to the application: a page that sends the browser on, not a redirect,
@@ -27,12 +27,13 @@ function askAgainPage(page: PageRequest, asked: AskAgain, errors?: FormErrors): 
 <form method="post" action="${back}" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="decision" value="prove">
-  ${asked.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asked.code ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${asked.password && !asked.passkeyOnly ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
+  ${asked.code && !asked.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
+  ${passkeyStepUpOption(ctx, asked, errors)}
   <button type="submit">${t('openid.again.submit')}</button>
 </form>
 ${smsCodeButton(ctx, asked.code ? asked.codeMethod : null, back)}`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('openid.again.title'), body, errors }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('openid.again.title'), body, errors, passkeyScript: asked.passkey }) };
 }
 
 function interactionPage(page: PageRequest, outcome: InteractionOutcome): PageResult {
@@ -71,6 +72,6 @@ export const showOpenIdInteraction: PageHandler = async (page) => continueWith(p
 /** POST /oidc/interaction/:uid — the consent page's answer, or the password and code asked again. */
 export const submitOpenIdInteraction: PageHandler = async (page) => {
   const decision = field(page.body, 'decision');
-  if (decision === 'prove') return continueWith(page, { kind: 'prove', proofs: { password: field(page.body, 'password'), code: field(page.body, 'code') } });
+  if (decision === 'prove') return continueWith(page, { kind: 'prove', proofs: stepUpProofsOf(page.body) });
   return continueWith(page, { kind: decision === 'allow' ? 'allow' : 'deny' });
 };

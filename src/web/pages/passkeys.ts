@@ -1,14 +1,14 @@
 import { html } from '../../core/html.js';
-import { finishAddingPasskey, logInWithPasskey, passkeyLoginOptions, passkeysOf, removePasskey, startAddingPasskey } from '../../flows/passkeys.js';
+import { accountPasskeyOptions, passkeyCountsFor, finishAddingPasskey, isLastRequiredSecondStep, logInWithPasskey, passkeyLoginOptions, passkeysOf, removePasskey, startAddingPasskey } from '../../flows/passkeys.js';
 import { field } from '../../http/form-body.js';
 import { afterPasswordPath } from '../access.js';
-import { adoptSession, sessionTargetOf, type WebContext } from '../context.js';
+import { adoptSession, sessionTargetOf, standingAccount, type WebContext } from '../context.js';
 import { inputField } from '../fields.js';
 import { formatTime } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
-import { smsNotice, stepUpErrors, stepUpFields } from './code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields, stepUpProofsOf } from './code-fields.js';
 
 /**
  * SPEC 11: /account/passkeys (list, add with a step-up, remove with a step-up) and the passkey
@@ -16,14 +16,14 @@ import { smsNotice, stepUpErrors, stepUpFields } from './code-fields.js';
  * SimpleWebAuthn browser library; without script the page says a passkey needs it.
  */
 
-const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
+const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, standingAccount(page.ctx)!);
 
 const noScript = (ctx: WebContext) => html`<noscript><p class="error">${ctx.t('passkeys.needsScript')}</p></noscript>`;
 
 async function passkeysPage(page: PageRequest, values: { name: string }, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const passkeys = await passkeysOf(deps, ctx.org, ctx.account!);
+  const passkeys = await passkeysOf(deps, ctx.org, standingAccount(ctx)!);
   const stepUp = await stepUpFields(page, 'add_passkey', errors, '/account/passkeys');
   const list =
     passkeys.length === 0
@@ -33,7 +33,11 @@ async function passkeysPage(page: PageRequest, values: { name: string }, errors?
 ${t('passkeys.added', { time: formatTime(p.addedAt, ctx.locale) })} · ${p.lastUsedAt ? t('passkeys.lastUsed', { time: formatTime(p.lastUsedAt, ctx.locale) }) : t('passkeys.neverUsed')}
 <a href="/account/passkeys/${p.id}/remove">${t('passkeys.remove')}<span class="visually-hidden"> ${p.name}</span></a></li>`,
         )}</ul>`;
-  const body = html`<p>${t('passkeys.intro')}</p>
+  const forced = ctx.standing.kind === 'needs_two_factor_setup';
+  const counts = passkeyCountsFor(ctx.org.policy, standingAccount(ctx)!.role);
+  const body = html`${forced ? html`<p>${t('passkeys.forced', { org: ctx.org.name })}</p>` : null}
+<p>${t('passkeys.intro')}</p>
+${counts ? html`<p>${t('passkeys.secondStep')}</p>` : null}
 ${list}
 <h2>${t('passkeys.add')}</h2>
 <form method="post" action="/account/passkeys/new" novalidate>
@@ -44,7 +48,7 @@ ${list}
 </form>
 ${stepUp.smsButton}`;
   const notice = page.query.added === '1' ? t('passkeys.addedNotice') : page.query.removed === '1' ? t('passkeys.removedNotice') : smsNotice(ctx, page.query);
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('passkeys.title'), body, errors, notice }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('passkeys.title'), body, errors, notice, passkeyScript: stepUp.passkeyScript }) };
 }
 
 export const showPasskeys: PageHandler = async (page) => passkeysPage(page, { name: '' });
@@ -73,13 +77,14 @@ export const submitNewPasskey: PageHandler = async (page) => {
   const t = ctx.t;
   const response = field(body, 'response');
   if (response) {
-    const added = await finishAddingPasskey(deps, ctx.org, ctx.client, { account: ctx.account!, session: ctx.session! }, { response, name: field(body, 'name') });
-    if (added.ok) return { redirect: '/account/passkeys?added=1' };
+    const added = await finishAddingPasskey(deps, ctx.org, ctx.client, target(page), { response, name: field(body, 'name') });
+    // A passkey that became the second step: its recovery codes are shown first (SPEC 4.5, 11).
+    if (added.ok) return { redirect: added.recoveryCodesShown ? '/account/2fa/recovery-codes' : '/account/passkeys?added=1' };
     const key = { already_registered: 'passkeys.error.already', invalid_name: 'passkeys.error.name', too_many: 'passkeys.error.tooMany', no_ceremony: 'passkeys.error.refused', invalid_response: 'passkeys.error.refused' } as const;
     const errors: FormErrors = { name: t(key[added.error]) };
     return passkeysPage(page, { name: field(body, 'name') }, errors);
   }
-  const started = await startAddingPasskey(deps, ctx.org, ctx.client, target(page), { password: field(body, 'password'), code: field(body, 'code') }, field(body, 'name'));
+  const started = await startAddingPasskey(deps, ctx.org, ctx.client, target(page), stepUpProofsOf(body), field(body, 'name'));
   if (started.ok) return ceremonyPage(page, started.options, started.name);
   switch (started.error) {
     case 'invalid_name':
@@ -94,9 +99,15 @@ export const submitNewPasskey: PageHandler = async (page) => {
 async function removePage(page: PageRequest, errors?: FormErrors): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const passkey = (await passkeysOf(deps, ctx.org, ctx.account!)).find((p) => p.id === page.params.id);
+  const passkey = (await passkeysOf(deps, ctx.org, standingAccount(ctx)!)).find((p) => p.id === page.params.id);
   if (!passkey) return { redirect: '/account/passkeys' };
   const path = `/account/passkeys/${passkey.id}/remove`;
+  const title = t('passkeys.remove.title', { name: passkey.name });
+  // The last passkey of a required second step stays until there is another (SPEC 4.5).
+  if (await isLastRequiredSecondStep(deps, ctx.org, standingAccount(ctx)!)) {
+    const body = html`<p>${t('passkeys.remove.last')}</p><ul class="links"><li><a href="/account/passkeys">${t('passkeys.add')}</a></li><li><a href="/account/2fa">${t('twoFactor.title')}</a></li></ul>`;
+    return { status: errors ? 409 : 200, html: renderPage(ctx, { title, body }) };
+  }
   const stepUp = await stepUpFields(page, 'remove_passkey', errors, path);
   const body = html`<p>${t('passkeys.remove.text', { name: passkey.name })}</p>
 <form method="post" action="${path}" novalidate>
@@ -106,16 +117,17 @@ async function removePage(page: PageRequest, errors?: FormErrors): Promise<PageR
 </form>
 ${stepUp.smsButton}
 <p><a href="/account/passkeys">${t('passkeys.back')}</a></p>`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('passkeys.remove.title', { name: passkey.name }), body, errors, notice: smsNotice(ctx, page.query) }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title, body, errors, notice: smsNotice(ctx, page.query), passkeyScript: stepUp.passkeyScript }) };
 }
 
 export const showRemovePasskey: PageHandler = async (page) => removePage(page);
 
 export const submitRemovePasskey: PageHandler = async (page) => {
   const { ctx, deps, body } = page;
-  const removed = await removePasskey(deps, ctx.org, ctx.client, target(page), { password: field(body, 'password'), code: field(body, 'code') }, page.params.id ?? '');
+  const removed = await removePasskey(deps, ctx.org, ctx.client, target(page), stepUpProofsOf(body), page.params.id ?? '');
   if (removed.ok) return { redirect: '/account/passkeys?removed=1' };
   if (removed.error === 'unknown_passkey') return { redirect: '/account/passkeys' };
+  if (removed.error === 'last_second_step') return removePage(page, {});
   return removePage(page, stepUpErrors(ctx, removed));
 };
 
@@ -135,7 +147,25 @@ export const submitPasskeyLogin: PageHandler = async (page) => {
     reply.header('retry-after', String(outcome.retryAfterSeconds));
     return { status: 429, html: renderPage(ctx, { title: ctx.t('login.title'), body: html`<p>${ctx.t('login.error.rateLimited', { minutes: String(Math.ceil(outcome.retryAfterSeconds / 60)) })}</p><p><a href="/login">${ctx.t('login.title')}</a></p>` }) };
   }
-  if (!outcome.ok) return { redirect: `/login?passkeyRefused=1&returnTo=${encodeURIComponent(returnTo)}` };
+  // Refused at the second step: back to the code page, where the other ways in are.
+  const from = ctx.standing.kind === 'needs_second_factor' ? '/login/code' : '/login';
+  if (!outcome.ok) return { redirect: `${from}?passkeyRefused=1&returnTo=${encodeURIComponent(returnTo)}` };
   adoptSession(reply, deps, ctx, outcome);
   return { redirect: afterPasswordPath(outcome.standing, returnTo) };
+};
+
+/** POST /login/code/passkey/options: the code page asks a challenge for the passkeys of the account halfway through its login. */
+export const passkeySecondStepOptions: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = standingAccount(ctx);
+  const options = ctx.session && account ? await accountPasskeyOptions(deps, ctx.org, ctx.session, account, 'login') : null;
+  return options ? { json: { ...options } } : { json: { error: 'no_passkey' }, status: 400 };
+};
+
+/** POST /account/step-up/passkey/options: a step-up form asks a challenge for the account's passkeys. */
+export const passkeyStepUpOptions: PageHandler = async (page) => {
+  const { ctx, deps } = page;
+  const account = standingAccount(ctx);
+  const options = ctx.session && account ? await accountPasskeyOptions(deps, ctx.org, ctx.session, account, 'step_up') : null;
+  return options ? { json: { ...options } } : { json: { error: 'no_passkey' }, status: 400 };
 };

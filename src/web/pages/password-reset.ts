@@ -44,7 +44,10 @@ async function resetForm(page: PageRequest, token: string, link: ResetForm, erro
   const body = html`<form method="post" action="/password/reset/${token}" novalidate>
   ${csrfField(ctx)}
   ${newPasswordFields(ctx, errors, link.account.email)}
-  ${link.factor
+  ${link.factor === 'passkey'
+    ? html`<p>${t('reset.passkeyHint')}</p>
+  ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), autocomplete: 'off', errors })}`
+    : link.factor
     ? html`<p>${t('reset.codeHint')}</p>
   ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}
   ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), autocomplete: 'off', errors })}`

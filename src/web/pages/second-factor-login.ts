@@ -1,6 +1,6 @@
 import { html } from '../../core/html.js';
 import type { CodeInput } from '../../factors/second-factor/check.js';
-import { loginCodeMethod, openCodeStep, resendLoginCode, submitCode, type WebCodeAttempt } from '../../flows/login/code-step.js';
+import { loginCodeOffers, openCodeStep, resendLoginCode, submitCode, type WebCodeAttempt } from '../../flows/login/code-step.js';
 import { sendStepUpCode } from '../../flows/step-up.js';
 import { field } from '../../http/form-body.js';
 import { adoptSession, ensureSession, setSessionCookie, setTrustCookie, standingAccount } from '../context.js';
@@ -25,11 +25,29 @@ export const sendConfirmCode: PageHandler = async (page) => {
   return { redirect: `${back}${back.includes('?') ? '&' : '?'}sms=${outcome}${retry}` };
 };
 
-function codePage(page: PageRequest, options: { method: 'totp' | 'sms' | null; recovery: boolean; errors?: FormErrors; notice?: string; status?: number }): PageResult {
+/** SPEC 11: the account's passkey as its second step (a whole login), with script; posted to /login/passkey. */
+function passkeySection(page: PageRequest, returnTo: string, only: boolean) {
+  const t = page.ctx.t;
+  return html`<section id="passkey-login" aria-labelledby="passkey-login-title"${only ? null : html` hidden`}>
+  <h2 id="passkey-login-title">${t(only ? 'code.passkey.only' : 'code.passkey.title')}</h2>
+  <form method="post" action="/login/passkey" data-passkey-login data-options="/login/code/passkey/options" data-error-text="${t('login.passkey.failed')}" novalidate>
+    ${csrfField(page.ctx)}
+    <input type="hidden" name="returnTo" value="${returnTo}">
+    <input type="hidden" name="response" value="">
+    <button type="submit"${only ? null : html` class="secondary"`}>${t('login.passkey.button')}</button>
+  </form>
+  ${only ? html`<noscript><p class="error">${t('passkeys.needsScript')}</p></noscript>` : null}
+  <p class="error" id="passkey-error" role="alert" hidden></p>
+</section>`;
+}
+
+async function codePage(page: PageRequest, options: { method: 'totp' | 'sms' | null; recovery: boolean; errors?: FormErrors; notice?: string; status?: number }): Promise<PageResult> {
   const { ctx } = page;
   const t = ctx.t;
   const returnTo = safeReturnTo(page.query.returnTo ?? page.body.returnTo);
   const idle = ctx.standing.kind === 'needs_second_factor' && ctx.standing.reason === 'idle';
+  const passkey = !options.recovery && (await loginCodeOffers(page.deps, ctx.org, standingAccount(ctx)!)).passkey;
+  const passkeyOnly = passkey && options.method === null;
   const body = options.recovery
     ? html`<p>${t('recovery.intro')}</p>
 <form method="post" action="/login/recovery" novalidate>
@@ -39,13 +57,16 @@ function codePage(page: PageRequest, options: { method: 'totp' | 'sms' | null; r
   <button type="submit">${t('login.submit')}</button>
 </form>
 <p><a href="/login/code">${t('recovery.back')}</a></p>`
-    : html`<p>${options.method === 'sms' ? t('code.intro.sms') : t('code.intro.totp')}</p>
+    : html`${passkeyOnly
+  ? passkeySection(page, returnTo, true)
+  : html`<p>${options.method === 'sms' ? t('code.intro.sms') : t('code.intro.totp')}</p>
 <form method="post" action="/login/code" novalidate>
   ${csrfField(ctx)}
   <input type="hidden" name="returnTo" value="${returnTo}">
   ${inputField({ name: 'code', label: t('field.code'), errors: options.errors, autocomplete: 'one-time-code', required: true, inputMode: 'numeric' })}
   <button type="submit">${t('code.submit')}</button>
 </form>
+${passkey ? passkeySection(page, returnTo, false) : null}`}
 ${options.method === 'sms'
   ? html`<form method="post" action="/login/code/resend" class="inline">${csrfField(ctx)}<input type="hidden" name="returnTo" value="${returnTo}"><button type="submit" class="link">${t('code.resend')}</button></form>`
   : null}
@@ -53,8 +74,9 @@ ${options.method === 'sms'
   <li><a href="/login/recovery">${t('code.useRecovery')}</a></li>
   <li><a href="/help#lost-phone">${t('code.lostPhone')}</a></li>
 </ul>`;
-  const notice = options.notice ?? (idle ? t('code.notice.idle') : undefined);
-  return { status: options.status ?? 200, html: renderPage(ctx, { title: options.recovery ? t('recovery.title') : t('code.title'), body, errors: options.errors, notice }) };
+  const refused = page.query.passkeyRefused === '1' ? t('login.notice.passkeyRefused') : undefined;
+  const notice = options.notice ?? refused ?? (idle ? t('code.notice.idle') : undefined);
+  return { status: options.status ?? 200, html: renderPage(ctx, { title: options.recovery ? t('recovery.title') : t('code.title'), body, errors: options.errors, notice, passkeyScript: passkey }) };
 }
 
 /** SPEC 4.3: with SMS, the code is sent when the page opens (not again on a reload within its validity). */
@@ -79,7 +101,7 @@ async function submitCodeForm(page: PageRequest, input: CodeInput, recovery: boo
       setSessionCookie(reply, deps, null);
       return { redirect: '/login?codeAttemptEnded=1' };
     }
-    const method = await loginCodeMethod(deps, ctx.org, standingAccount(ctx)!);
+    const { method } = await loginCodeOffers(deps, ctx.org, standingAccount(ctx)!);
     const errors = { [recovery ? 'recoveryCode' : 'code']: codeErrorText(ctx, outcome) };
     return codePage(page, { method, recovery, errors, status: outcome.error === 'locked' || outcome.error === 'blocked' ? 429 : 200 });
   }

@@ -10,6 +10,7 @@ import {
   startTwoFactorSetup,
   viewPendingSetup,
 } from '../../flows/two-factor-setup.js';
+import { passkeyCountsFor } from '../../flows/passkeys.js';
 import { field } from '../../http/form-body.js';
 import { sessionTargetOf, standingAccount } from '../context.js';
 import { inputField } from '../fields.js';
@@ -17,7 +18,7 @@ import { formatCountries } from '../format.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { safeReturnTo } from '../return-to.js';
-import { smsCodeButton, smsErrorText, smsNotice, stepUpErrors } from './code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, smsErrorText, smsNotice, stepUpErrors } from './code-fields.js';
 
 /**
  * Where a login continues after the setup it led to (an application asked for two steps, SPEC
@@ -35,14 +36,32 @@ const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.
 async function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const methods = offeredMethods(deps, ctx.org);
+  const account = standingAccount(ctx)!;
+  const methods = offeredMethods(deps, ctx.org, account.role);
+  const passkey = passkeyCountsFor(ctx.org.policy, account.role);
   const forced = ctx.standing.kind === 'needs_two_factor_setup';
-  const chosen = values.method ?? methods[0] ?? 'totp';
-  const asks = await describeSetupStepUp(deps, ctx.org, target(page));
+  const { asks, form: setupForm } = await setupChoiceForm(page, methods, errors, values);
   const returnTo = carriedReturnTo(page);
   const body = html`${forced ? html`<p>${t('setup.forced', { org: ctx.org.name })}</p>` : null}
 ${returnTo?.startsWith('/oidc/interaction/') ? html`<p>${t('setup.forApplication')}</p>` : null}
-<form method="post" action="/account/2fa/setup" novalidate>
+${methods.length > 0 || !passkey ? setupForm : null}
+${passkey
+  ? html`<section aria-labelledby="setup-passkey-title">
+  <h2 id="setup-passkey-title">${t(methods.length > 0 ? 'setup.passkey.or' : 'setup.passkey.title')}</h2>
+  <p>${t('setup.passkey.text')}</p>
+  <p><a class="button" href="/account/passkeys">${t('passkeys.add')}</a></p>
+</section>`
+  : null}`;
+  return { html: renderPage(ctx, { title: t('setup.title'), body, errors, notice: smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
+}
+
+async function setupChoiceForm(page: PageRequest, methods: string[], errors: FormErrors | undefined, values: { method?: string; phone?: string }) {
+  const { ctx, deps } = page;
+  const t = ctx.t;
+  const chosen = values.method ?? methods[0] ?? 'totp';
+  const asks = await describeSetupStepUp(deps, ctx.org, target(page));
+  const returnTo = carriedReturnTo(page);
+  return { asks, form: html`<form method="post" action="/account/2fa/setup" novalidate>
   ${csrfField(ctx)}
   ${returnToField(returnTo)}
   <fieldset>
@@ -54,21 +73,21 @@ ${returnTo?.startsWith('/oidc/interaction/') ? html`<p>${t('setup.forApplication
   ${methods.includes('sms') ? inputField({ name: 'phone', label: t('field.phone'), type: 'tel', hint: t('setup.phoneHint'), value: values.phone ?? '', errors, autocomplete: 'tel' }) : null}
   ${asks.password ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
   ${asks.code
-    ? html`<p>${t('setup.replace.codeHint')}</p>
-  ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}
+    ? html`<p>${t(asks.passkeyOnly ? 'setup.replace.passkeyHint' : 'setup.replace.codeHint')}</p>
+  ${asks.passkeyOnly ? null : inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors })}
   ${inputField({ name: 'recoveryCode', label: t('field.recoveryCode'), autocomplete: 'off', errors })}`
     : null}
+  ${passkeyStepUpOption(ctx, asks, errors)}
   <button type="submit">${t('setup.continue')}</button>
 </form>
-${smsCodeButton(ctx, asks.codeMethod, '/account/2fa/setup')}`;
-  return { html: renderPage(ctx, { title: t('setup.title'), body, errors, notice: smsNotice(ctx, page.query) }) };
+${smsCodeButton(ctx, asks.codeMethod, '/account/2fa/setup')}` };
 }
 
 export const showSetup: PageHandler = async (page) => setupChoicePage(page);
 
 export const submitSetup: PageHandler = async (page) => {
   const { ctx, deps, body, reply } = page;
-  const input = { method: field(body, 'method'), phone: field(body, 'phone'), password: field(body, 'password'), code: field(body, 'code'), recoveryCode: field(body, 'recoveryCode'), locale: ctx.locale };
+  const input = { method: field(body, 'method'), phone: field(body, 'phone'), password: field(body, 'password'), code: field(body, 'code'), recoveryCode: field(body, 'recoveryCode'), passkey: field(body, 'passkeyResponse'), locale: ctx.locale };
   const started = await startTwoFactorSetup(deps, ctx.org, ctx.client, target(page), input);
   if (!started.ok) {
     switch (started.error) {

@@ -5,7 +5,7 @@ import { sessionTargetOf, type WebContext } from '../context.js';
 import { inputField, selectField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
-import { smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
+import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors } from './code-fields.js';
 
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, page.ctx.account!);
 
@@ -22,6 +22,7 @@ function turnOffForm(ctx: WebContext, status: TwoFactorStatus, errors?: FormErro
   ${csrfField(ctx)}
   ${inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true })}
   ${inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true })}
+  ${passkeyStepUpOption(ctx, { password: true, code: true, codeMethod: status.factor?.method ?? null, passkey: status.passkeys > 0, passkeyOnly: false }, errors)}
   <button type="submit">${t('twoFactor.turnOff')}</button>
 </form>
 ${smsCodeButton(ctx, status.factor?.method ?? null, '/account/2fa')}`;
@@ -38,11 +39,14 @@ async function twoFactorPage(page: PageRequest, errors?: FormErrors): Promise<Pa
       : done === 'off' || done === 'on' || done === 'saved'
         ? t(`twoFactor.done.${done}`)
         : smsNotice(ctx, page.query);
-  if (!status.factor) {
+  if (!status.factor && !status.passkeySecondStep) {
     const body = html`<p>${t('twoFactor.off')}</p><p>${t('twoFactor.why')}</p><p><a class="button" href="/account/2fa/setup">${t('twoFactor.setUp')}</a></p>`;
     return { html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
   }
-  const body = html`<p>${t(status.factor.method === 'totp' ? 'twoFactor.on.totp' : 'twoFactor.on.sms', { phone: status.factor.phone ?? '' })}</p>
+  const factorText = status.factor ? html`<p>${t(status.factor.method === 'totp' ? 'twoFactor.on.totp' : 'twoFactor.on.sms', { phone: status.factor.phone ?? '' })}</p>` : null;
+  const passkeyText = status.passkeySecondStep ? html`<p>${t('twoFactor.on.passkey', { count: status.passkeys })} <a href="/account/passkeys">${t('passkeys.title')}</a></p>` : null;
+  const body = html`${factorText}
+${passkeyText}
 <p>${t('twoFactor.recoveryLeft', { count: status.recoveryCodesLeft })}</p>
 <h2>${t('twoFactor.newCodes')}</h2>
 <form method="post" action="/account/2fa/recovery-codes/new" novalidate>
@@ -65,9 +69,9 @@ ${status.trustedBrowsers.length > 0
     )}</ul>`
   : null}
 <h2>${t('twoFactor.change')}</h2>
-<p><a href="/account/2fa/setup">${t('twoFactor.changeLink')}</a></p>
-${turnOffForm(ctx, status, errors)}`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors }) };
+<p><a href="/account/2fa/setup">${t(status.factor ? 'twoFactor.changeLink' : 'twoFactor.addApp')}</a></p>
+${status.factor ? turnOffForm(ctx, status, errors) : null}`;
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('twoFactor.title'), body, notice, errors, passkeyScript: status.factor !== null && status.passkeys > 0 }) };
 }
 
 export const showTwoFactor: PageHandler = async (page) => twoFactorPage(page);
@@ -98,7 +102,7 @@ export const submitNewRecoveryCodes: PageHandler = async (page) => {
 /** SPEC 4.5: turning it off asks the password and a code, always, and only where optional. */
 export const submitTurnOff: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
-  const off = await turnOffTwoFactor(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code') });
+  const off = await turnOffTwoFactor(deps, ctx.org, ctx.client, target(page), { password: field(page.body, 'password'), code: field(page.body, 'code'), passkey: field(page.body, 'passkeyResponse') });
   if (!off.ok) return twoFactorPage(page, off.error === 'required_by_policy' ? { code: ctx.t('twoFactor.required') } : stepUpErrors(ctx, off));
   return { redirect: '/account/2fa?done=off' };
 };
