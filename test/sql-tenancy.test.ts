@@ -53,9 +53,9 @@ const knownTenantTables = [
  */
 const crossTenantByDesign: { snippet: string; table: string; reason: string }[] = [
   {
-    snippet: 'UPDATE job SET attempts = attempts + 1',
+    snippet: 'SELECT tenant_id, id FROM job WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1',
     table: 'job',
-    reason: 'the job worker claims due work of every organization (one shared queue; $4 only narrows it for tests)',
+    reason: 'the job worker reads due work of every organization, without a lock (one shared queue; $3 only narrows it for tests); each job is then claimed pinned to its organization',
   },
   { snippet: 'AS pending, count(*) FILTER', table: 'job', reason: 'the /metrics gauge counts the whole queue' },
   { snippet: 'DELETE FROM web_session WHERE ((account_id IS NULL', table: 'web_session', reason: 'maintenance purge of dead sessions in every organization' },
@@ -227,4 +227,37 @@ test('no value is interpolated into SQL text', () => {
     [],
     'each allowed interpolation must still occur (remove stale entries)',
   );
+});
+
+/**
+ * SPEC 9 (Citus): a row lock is taken only where the statement pins tenant_id to one value. A
+ * lock across organizations is a lock across shards, which Citus refuses (the job claim once did).
+ */
+function lockProblem(sql: string): string | null {
+  const text = oneLine(sql);
+  if (!/\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b/i.test(text)) return null;
+  if (crossTenantByDesign.some((e) => text.includes(e.snippet))) return 'a cross-organization statement takes a row lock';
+  return /\btenant_id\s*=\s*\$\d+(::uuid)?(?![\w[])/.test(text) ? null : 'a row lock without tenant_id pinned to one value';
+}
+
+test('SPEC 9: row locks (FOR UPDATE / FOR SHARE) only in statements pinned to one organization', () => {
+  for (const sql of [
+    'SELECT tenant_id, id FROM job WHERE run_at <= $1 ORDER BY seq LIMIT 10 FOR UPDATE SKIP LOCKED',
+    'SELECT 1 FROM account WHERE tenant_id = ANY($1::uuid[]) FOR UPDATE',
+    'SELECT 1 FROM account WHERE id = $2 FOR SHARE',
+    'SELECT 1 FROM account a WHERE a.id = $2 FOR NO KEY UPDATE',
+  ]) {
+    assert.ok(lockProblem(sql), `should be refused: ${sql}`);
+  }
+  for (const sql of ['SELECT 1 FROM account WHERE tenant_id = $1 AND id = $2 FOR UPDATE', 'SELECT id FROM second_factor WHERE tenant_id = $1::uuid AND id = $2 FOR UPDATE', 'SELECT 1 FROM account WHERE tenant_id = $1']) {
+    assert.equal(lockProblem(sql), null, `should pass: ${sql}`);
+  }
+  const { statements } = scanOfSrc();
+  const locking = statements.filter((s) => /\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE)\b/i.test(s.sql));
+  assert.ok(locking.length >= 3, `found only ${locking.length} locking statements; is the scan still working?`);
+  const problems = locking.flatMap((s) => {
+    const problem = lockProblem(s.sql);
+    return problem ? [`${s.file}:${s.line}: ${problem}: ${oneLine(s.sql).slice(0, 120)}`] : [];
+  });
+  assert.deepEqual(problems, []);
 });

@@ -65,8 +65,12 @@ export async function recordDeliveredMessage(db: Queryable, deps: { clock: Clock
 const leaseSeconds = 120;
 
 /**
- * Claims due jobs for this worker. The one query that spans organizations: the worker serves
- * them all. SKIP LOCKED lets several instances share the queue.
+ * Claims due jobs for this worker. The one read that spans organizations: the worker serves them
+ * all. The candidates are read without a lock (a row lock across organizations is what a sharded
+ * database cannot take: Citus refuses FOR UPDATE across shards, SPEC 9), then each is claimed on
+ * its own with a compare-and-set on its organization's row: it is still due and unleased, or
+ * another instance took it first and it is skipped. Under READ COMMITTED a second instance's
+ * claim waits for the first one's and then finds the row leased, so no job is claimed twice.
  */
 export async function claimDueJobs(
   db: Queryable,
@@ -75,19 +79,29 @@ export async function claimDueJobs(
   onlyTenantIds: readonly string[] | null = null,
   lane: { kinds: readonly string[]; include: boolean } | null = null,
 ): Promise<Job[]> {
-  const rows = await db.query<JobRow>(
-    `UPDATE job SET attempts = attempts + 1, locked_until = $2
-      WHERE (tenant_id, id) IN (
-        SELECT tenant_id, id FROM job
-         WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-           AND ($4::uuid[] IS NULL OR tenant_id = ANY($4::uuid[]))
-           AND ($5::text[] IS NULL OR (kind = ANY($5::text[])) = $6::boolean)
-         ORDER BY run_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED)
-      RETURNING tenant_id, id, seq, kind, payload, attempts, created_at`,
-    [now, new Date(now.getTime() + leaseSeconds * 1000), limit, onlyTenantIds, lane ? lane.kinds : null, lane ? lane.include : true],
+  // More candidates than needed: those another instance claims meanwhile are skipped.
+  const candidates = await db.query<{ tenant_id: string; id: string }>(
+    `SELECT tenant_id, id FROM job
+      WHERE done_at IS NULL AND failed_at IS NULL AND run_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
+        AND ($3::uuid[] IS NULL OR tenant_id = ANY($3::uuid[]))
+        AND ($4::text[] IS NULL OR (kind = ANY($4::text[])) = $5::boolean)
+      ORDER BY run_at, seq LIMIT $2`,
+    [now, limit * 2, onlyTenantIds, lane ? lane.kinds : null, lane ? lane.include : true],
   );
-  // RETURNING keeps no order: run them first in, first out.
-  return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);
+  const claimed: JobRow[] = [];
+  const leasedUntil = new Date(now.getTime() + leaseSeconds * 1000);
+  for (const candidate of candidates) {
+    if (claimed.length >= limit) break;
+    const [row] = await db.query<JobRow>(
+      `UPDATE job SET attempts = attempts + 1, locked_until = $4
+        WHERE tenant_id = $1 AND id = $2 AND done_at IS NULL AND failed_at IS NULL AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
+        RETURNING tenant_id, id, seq, kind, payload, attempts, created_at`,
+      [candidate.tenant_id, candidate.id, now, leasedUntil],
+    );
+    if (row) claimed.push(row);
+  }
+  // First in, first out.
+  return claimed.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toJob);
 }
 
 export async function completeJob(db: Queryable, job: Job, now: Date, keptPayload: Record<string, unknown>): Promise<void> {
