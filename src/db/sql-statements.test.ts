@@ -26,6 +26,12 @@ CREATE FUNCTION g() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql`;
   assert.match(parts[1]!, /\$body\$ SELECT 1; \$body\$ LANGUAGE sql$/);
   assert.deepEqual(splitStatements('SELECT $1::int; SELECT a$b FROM t'), ['SELECT $1::int', 'SELECT a$b FROM t'], 'a parameter or a $ inside a name is no body');
   assert.deepEqual(splitStatements(';; -- only a comment\n ;'), [], 'empty and comment-only statements are dropped');
+  assert.deepEqual(splitStatements('CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1'), [
+    'CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))',
+    'SELECT 1',
+  ]);
+  assert.throws(() => splitStatements('CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END'), /BEGIN ATOMIC/);
+  assert.deepEqual(splitStatements("SELECT 'begin atomic'; SELECT 1 AS begin_atomic"), ["SELECT 'begin atomic'", 'SELECT 1 AS begin_atomic'], 'in a string or a name it is no body');
   assert.throws(() => splitStatements('SELECT $$ never closed'), /unterminated dollar-quoted/);
   assert.throws(() => splitStatements("SELECT 'never closed"), /unterminated string/);
   assert.throws(() => splitStatements('/* never closed'), /unterminated block comment/);

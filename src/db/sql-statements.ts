@@ -1,7 +1,8 @@
 /**
  * Splits a migration file into its statements, on `;` outside comments (`--` to the end of the
  * line, nested block comments), string literals ('…' with '' inside, E'…' with backslash escapes),
- * quoted identifiers ("…") and dollar-quoted bodies ($$…$$, $tag$…$tag$). Each statement is
+ * quoted identifiers ("…"), dollar-quoted bodies ($$…$$, $tag$…$tag$) and parentheses (a rule's
+ * `DO (a; b)`); a `BEGIN ATOMIC` body is refused (its inner ; cannot be told apart). Each statement is
  * returned trimmed, comments kept; one with nothing but comments and space is dropped. Citus sends
  * DDL to its workers one statement at a time (SPEC 9), so the migration runner sends them so.
  */
@@ -33,6 +34,7 @@ type Piece = { kind: 'code' | 'comment' | 'quoted' | 'end'; from: number; to: nu
 function pieces(sql: string): Piece[] {
   const out: Piece[] = [];
   let i = 0;
+  let depth = 0;
   let codeFrom = 0;
   const cut = (kind: Piece['kind'], from: number, to: number) => {
     if (codeFrom < from) out.push({ kind: 'code', from: codeFrom, to: from });
@@ -58,9 +60,17 @@ function pieces(sql: string): Piece[] {
       const close = sql.indexOf(tag, i + tag.length);
       if (close === -1) throw new Error(`unterminated dollar-quoted body ${tag} in a migration`);
       cut('quoted', i, close + tag.length);
-    } else if (c === ';') {
+    } else if (c === ';' && depth === 0) {
       cut('end', i, i + 1);
-    } else i++;
+    } else {
+      // A ; inside parentheses (a rule's `DO (a; b)`) ends no statement.
+      if (c === '(') depth++;
+      else if (c === ')') depth = Math.max(0, depth - 1);
+      else if ((c === 'B' || c === 'b') && /^BEGIN\s+ATOMIC\b/i.test(sql.slice(i, i + 20)) && (i === 0 || !/\w/.test(sql[i - 1]!))) {
+        throw new Error('a BEGIN ATOMIC function body in a migration: write the body between $$ instead, which can be split safely');
+      }
+      i++;
+    }
   }
   if (codeFrom < sql.length) out.push({ kind: 'code', from: codeFrom, to: sql.length });
   return out;

@@ -2,6 +2,7 @@ import type { Role } from '../accounts/roles.js';
 import type { Queryable } from '../db/db.js';
 import { twoFactorRequirementFor, type Policy } from '../tenants/policy.js';
 import { countPasskeys } from './passkey/store.js';
+import { countRemainingRecoveryCodes } from './recovery-codes/store.js';
 import { findActiveFactor, type SecondFactor } from './second-factor/store.js';
 
 /**
@@ -64,7 +65,10 @@ export async function findHeldSecondStep(db: Queryable, org: { tenantId: string;
   const requirement = twoFactorRequirementFor(org.policy, account.role);
   if (requirement === 'off') return noSecondStep;
   const factor = await findActiveFactor(db, org.tenantId, account.id);
-  // Where two-step verification is optional a passkey is a way in of its own, no second step (above).
-  const passkey = requirement === 'required' && (await countPasskeys(db, org.tenantId, account.id)) > 0;
+  // Where two-step verification is optional a passkey is a way in of its own, no second step
+  // (above) — unless it was one: it came with recovery codes when the policy required a second
+  // step, and a policy made optional since does not let the mailbox or the password alone past it.
+  const passkeys = await countPasskeys(db, org.tenantId, account.id);
+  const passkey = passkeys > 0 && (requirement === 'required' || (factor === null && (await countRemainingRecoveryCodes(db, org.tenantId, account.id)) > 0));
   return { factor, passkey };
 }

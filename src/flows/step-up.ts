@@ -151,6 +151,10 @@ export async function stepUp<F extends Failure<string> = never>(
     target.renewed(rotated);
     return { ok: true, session: rotated.session, recoveryCodesLeft: null };
   }
+  // A passkey-only second step and no passkey (nor a recovery code where the form takes one): the
+  // forms show no password field then, so nothing is tried and nothing counted (SECURITY 3).
+  const recoveryGiven = Boolean(proofs.recoveryCode?.trim());
+  if (asks.code && step.factor === null && !recoveryGiven && action !== 'reset_password') return { ok: false, error: 'passkey_needed' };
   if (asks.password) {
     const attempt = await attemptPassword(deps, org, client, account, normalizeEmail(account.email), proofs.password ?? '');
     if (!attempt.ok) {

@@ -98,6 +98,24 @@ describe('SPEC 11 attacked: a policy change never lowers what a takeover must pr
     assert.equal((await other.post('/account/2fa/setup', { method: 'totp', phone: '', password: client.password, recoveryCode: recoveryCodes[0]! })).statusCode, 303, 'or with a recovery code');
   });
 
+  test('two-step verification made optional: a passkey that was the second step still guards the reset and the password change', async () => {
+    const org = await createTestOrg(t, { policy: { twoFactorClients: 'required' } });
+    const client = await createActiveAccount(t, org);
+    const own = await loggedInBrowser(t, org, client);
+    assert.equal((await postNewPasskey(org, own, { password: client.password }, new SoftAuthenticator())).headers.location, '/account/2fa/recovery-codes');
+    await storeRecoveryCodes(own);
+    await changePolicy(org, { twoFactorClients: 'optional' });
+    const attacker = new TestBrowser(t.app, hostOf(org));
+    const link = await mailedResetLink(t, attacker, client.email);
+    assert.match((await attacker.get(link)).body, /name="recoveryCode"/, 'the mailbox alone is not enough');
+    assert.notEqual((await attacker.post(link, { password: newPassword, passwordConfirm: newPassword })).headers.location, '/login?reset=1');
+    const withPassword = await loggedInBrowser(t, org, client);
+    assert.equal((await withPassword.get('/account')).statusCode, 200, 'optional: the password logs in');
+    await withPassword.get('/account/password');
+    const changed = await withPassword.post('/account/password', { currentPassword: client.password, password: newPassword, passwordConfirm: newPassword });
+    assert.match(changed.body, /Confirm with your passkey/, 'what guards the account is changed only with the passkey');
+  });
+
   test('passkey taken from twoFactorMethods: the reset asks a recovery code still, and the change is a weakening', async () => {
     const { org, client, recoveryCodes } = await passkeyClientAfterMethodsChange();
     const attacker = new TestBrowser(t.app, hostOf(org));

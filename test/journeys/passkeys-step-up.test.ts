@@ -98,11 +98,13 @@ describe('SPEC 11: a passkey proves a step-up', () => {
     assert.doesNotMatch(form.body, /name="code"/);
     assert.match(form.body, /You confirm your second step with a passkey/);
 
-    const alone = await browser.post('/account/password', { currentPassword: account.password, password: newPassword, passwordConfirm: newPassword });
+    const alone = await browser.post('/account/password', { currentPassword: 'not the password at all', password: newPassword, passwordConfirm: newPassword });
     assert.equal(alone.statusCode, 200);
     assert.match(alone.body, /Confirm with your passkey/);
     assert.match(alone.body, /href="#passkeyStepUp"/, 'the error summary leads to the button');
     assert.equal((await audit(org, 'second_factor_failed')).length, 0, 'no code was guessed');
+    const [counts] = await t.deps.db.query<{ n: number }>('SELECT failed_login_count AS n FROM account WHERE tenant_id = $1 AND id = $2', [org.tenantId, account.id]);
+    assert.equal(counts!.n, 0, 'no password was tried either: the form has no password field');
 
     const changed = await browser.post('/account/password', { password: newPassword, passwordConfirm: newPassword, passkeyResponse: await stepUpAnswer(org, browser, key) });
     assert.equal(changed.headers.location, '/account?passwordChanged=1');
