@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { noRequestContext } from './audit/audit.js';
@@ -10,6 +11,7 @@ import type { Deps } from './deps.js';
 import { listOpenIdClients, registerOpenIdClient, removeOpenIdClient, rotateOpenIdKeys } from './flows/openid-clients.js';
 import { createAccount } from './flows/staff/create-account.js';
 import { createOrganizationAsOperator, findOrganization, listOrganizationAddresses } from './flows/staff/organizations.js';
+import { changeOrganizationBranding, minimumContrast, maxBrandImageBytes, type BrandingChange, type BrandingProblem } from './flows/staff/branding.js';
 import { changeOrganizationPolicy } from './flows/staff/policy.js';
 import { createMailTransport } from './mail-setup.js';
 import type { Locale } from './core/locale.js';
@@ -18,6 +20,7 @@ import type { Locale } from './core/locale.js';
 const usage = `Usage: npm run cli -- <command> [options]
   org:create --slug S --name N [--host H]... [--locale nl|en] [--helpdesk TEXT]
   org:policy --slug S --set key=value...
+  org:brand --slug S [--logo FILE] [--color #RRGGBB] [--favicon FILE]
   org:list
   account:create --org S --email E --name N --role client|professional|helpdesk|admin [--locale nl|en]
   client:create --org S --name N --redirect-uri U... [--post-logout-uri U]... [--backchannel-logout-uri U] [--public] [--first-party] [--offline]
@@ -26,6 +29,37 @@ const usage = `Usage: npm run cli -- <command> [options]
   oidc:rotate-keys --org S`;
 
 class UsageError extends Error {}
+
+/** A value broke a rule: the message names the rule, and the whole usage is not repeated. */
+class RuleError extends Error {}
+
+const organizationRules: Record<string, string> = {
+  invalid_slug: 'lower-case letters, digits and dashes, 1 to 63, not starting or ending with a dash',
+  invalid_name: '1 to 200 characters on one line',
+  invalid_host: 'a host name without a port, e.g. zorg.example.nl',
+  slug_taken: 'another organization has this slug',
+  host_taken: 'another organization has this host name',
+};
+
+/** The rule a refused colour or image broke, in the words of the command line. */
+function brandingProblemText(problem: BrandingProblem): string {
+  if (problem.error === 'invalid_color') return 'invalid_color: # and six hex digits, e.g. #0b5394';
+  if (problem.error === 'low_contrast') return `low_contrast: white text on it has ${problem.contrast}:1, WCAG AA needs at least ${minimumContrast}:1`;
+  const rules: Record<typeof problem.problem, string> = {
+    empty: 'the file is empty',
+    too_large: `at most ${maxBrandImageBytes} bytes`,
+    not_png_or_svg: 'a PNG or SVG file',
+    png_malformed: 'a PNG whose chunks and checksums are intact',
+    png_too_many_pixels: 'at most 2048 × 2048 pixels',
+    svg_malformed: 'an SVG that can be checked',
+    svg_doctype: 'an SVG without DOCTYPE or ENTITY',
+    svg_script: 'an SVG without scripts',
+    svg_event_attribute: 'an SVG without event attributes',
+    svg_external_reference: 'an SVG that refers to nothing outside itself',
+    svg_element_not_allowed: 'an SVG of drawing elements only',
+  };
+  return `${problem.problem}: ${rules[problem.problem]}${problem.detail ? ` (${problem.detail})` : ''}`;
+}
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -50,7 +84,7 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
         defaultLocale: (locale(values.locale, 'nl') || 'nl') as Locale,
         helpdeskContact: values.helpdesk ?? '',
       });
-      if (!result.ok) throw new UsageError(`cannot create organization: ${result.error}${result.detail ? ` (${result.detail})` : ''}`);
+      if (!result.ok) throw new RuleError(`cannot create organization: ${result.error}: ${organizationRules[result.error] ?? ''}${result.detail ? ` (${result.detail})` : ''}`);
       out(`created organization ${result.organization.slug} at ${result.address}`);
       return;
     }
@@ -84,9 +118,35 @@ async function run(command: string, args: string[], deps: Deps, out: (line: stri
       if (!changed.ok) {
         if (changed.error !== 'invalid_policy') throw new Error(`unexpected: ${changed.error}`);
         const [key, problem] = Object.entries(changed.problems)[0]!;
-        throw new UsageError(`${key} ${problem}`);
+        throw new RuleError(`${key} ${problem}`);
       }
       out(JSON.stringify(changed.policy, null, 2));
+      return;
+    }
+    case 'org:brand': {
+      const { values } = parseArgs({ args, options: { slug: { type: 'string' }, logo: { type: 'string' }, color: { type: 'string' }, favicon: { type: 'string' } } });
+      const org = await findOrganization(deps, required(values, 'slug'));
+      if (!org) throw new UsageError(`no organization with slug ${values.slug}`);
+      const change: BrandingChange = {};
+      if (values.color !== undefined) change.color = values.color;
+      for (const kind of ['logo', 'favicon'] as const) {
+        const path = values[kind];
+        if (path === undefined) continue;
+        if (path === 'none') change[kind] = 'remove';
+        else {
+          try {
+            change[kind] = await readFile(path);
+          } catch (error) {
+            throw new RuleError(`cannot read --${kind} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+          }
+        }
+      }
+      const changed = await changeOrganizationBranding(deps, org, { kind: 'operator' }, noRequestContext, change);
+      if (!changed.ok) {
+        if (changed.error !== 'invalid_branding') throw new Error(`unexpected: ${changed.error}`);
+        throw new RuleError(Object.entries(changed.problems).map(([key, problem]) => `--${key}: ${brandingProblemText(problem)}`).join('; '));
+      }
+      out(changed.changed.length === 0 ? 'nothing changed' : `changed ${changed.changed.join(', ')} of ${org.slug}`);
       return;
     }
     case 'org:list': {
@@ -193,6 +253,10 @@ async function main(): Promise<number> {
     await run(command, args, deps, (line) => process.stdout.write(`${line}\n`));
     return 0;
   } catch (error) {
+    if (error instanceof RuleError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${(error as Error).message}\n${usage}\n`);
       return 2;

@@ -75,6 +75,27 @@ export class TestBrowser {
     );
   }
 
+  /** Posts a multipart form (`enctype="multipart/form-data"`) with files, as a browser would. */
+  async postMultipart(path: string, fields: Record<string, string>, files: Record<string, { filename: string; type: string; data: Buffer }> = {}): Promise<LightMyRequestResponse> {
+    const cookie = this.cookieHeader();
+    const boundary = '----ingang-test-boundary-4b1e';
+    const form = { ...(this.lastCsrf && !('_csrf' in fields) ? { _csrf: this.lastCsrf } : {}), ...fields };
+    const parts: Buffer[] = [];
+    for (const [name, value] of Object.entries(form)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    for (const [name, file] of Object.entries(files)) {
+      parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`), file.data, Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return this.remember(
+      await this.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { host: this.host, origin: `http://${this.host}`, 'content-type': `multipart/form-data; boundary=${boundary}`, ...this.headers, ...(cookie ? { cookie } : {}) },
+        payload: Buffer.concat(parts),
+      }),
+    );
+  }
+
   /** Opens a page, then submits its form. */
   async submit(formPage: string, action: string, fields: Record<string, string>): Promise<LightMyRequestResponse> {
     await this.get(formPage);

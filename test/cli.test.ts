@@ -119,6 +119,34 @@ test('an invalid policy value is refused, names the key, and changes nothing', {
   assert.equal(policy.selfRegistration, true, 'the valid pair of the refused change was not applied either');
 });
 
+test('org:create names the rule a bad slug broke, without the whole usage', { timeout }, async () => {
+  const run = await cli(dataDir, 'org:create', '--slug', 'Bad Slug!', '--name', 'X');
+  assert.equal(run.code, 2, show(run));
+  assert.match(run.stderr, /invalid_slug: lower-case letters, digits and dashes/, show(run));
+  assert.doesNotMatch(run.stderr, /Usage:/, show(run));
+});
+
+test('org:brand sets colour and logo; a colour without AA contrast and a scripted SVG are refused with the rule', { timeout }, async () => {
+  const logo = join(dataDir, '..', `logo-${process.pid}.svg`);
+  writeFileSync(logo, readFileSync(join(root, 'test', 'fixtures', 'zonnehof-logo.svg')));
+  const set = await cli(dataDir, 'org:brand', '--slug', 'acme', '--color', '#00664F', '--logo', logo);
+  assert.equal(set.code, 0, show(set));
+  assert.match(set.stdout, /changed color, logo of acme/);
+  const light = await cli(dataDir, 'org:brand', '--slug', 'acme', '--color', '#ffcc00');
+  assert.equal(light.code, 2, show(light));
+  assert.match(light.stderr, /--color: low_contrast: white text on it has 1\.51:1, WCAG AA needs at least 4\.5:1/, show(light));
+  assert.doesNotMatch(light.stderr, /Usage:/);
+  const scripted = join(dataDir, '..', `scripted-${process.pid}.svg`);
+  writeFileSync(scripted, '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+  const refused = await cli(dataDir, 'org:brand', '--slug', 'acme', '--logo', scripted);
+  assert.equal(refused.code, 2, show(refused));
+  assert.match(refused.stderr, /--logo: svg_script: an SVG without scripts/, show(refused));
+  const missing = await cli(dataDir, 'org:brand', '--slug', 'acme', '--logo', join(dataDir, 'no-such-file.png'));
+  assert.match(missing.stderr, /cannot read --logo .*ENOENT/, show(missing));
+  const again = await cli(dataDir, 'org:brand', '--slug', 'acme', '--color', '#00664f');
+  assert.match(again.stdout, /nothing changed/, 'the colour is kept as set');
+});
+
 test('account:create makes the first admin and prints nothing secret', { timeout }, async () => {
   const run = await cli(dataDir, 'account:create', '--org', 'acme', '--email', 'a@acme.test', '--name', 'A', '--role', 'admin');
   assert.equal(run.code, 0, show(run));

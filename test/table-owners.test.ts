@@ -12,6 +12,7 @@ import { readMigrations, scanSources, tablesFromMigrations } from './sql-scan.js
 /** Owner of each table: a folder (ending in /) or one file. */
 export const tableOwners: Record<string, string> = {
   organization: 'src/tenants/',
+  brand_image: 'src/tenants/',
   organization_host: 'src/tenants/',
   account: 'src/accounts/',
   care_relation: 'src/accounts/',

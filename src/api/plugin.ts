@@ -19,6 +19,7 @@ export function isApiPath(url: string): boolean {
 export async function registerApiSurface(api: FastifyInstance, deps: Deps): Promise<void> {
   api.removeContentTypeParser('application/x-www-form-urlencoded');
   api.removeContentTypeParser('text/plain');
+  api.removeContentTypeParser('multipart/form-data');
   api.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = errorStatus(error);
     logEscapedError(request, error, status);

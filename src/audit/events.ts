@@ -2,6 +2,8 @@
 export const auditEvents = [
   'organization_created',
   'policy_changed',
+  // SPEC 6: the organization's colour, logo or favicon changed (/admin/branding or org:brand).
+  'branding_changed',
   'account_created',
   // SECURITY 39: staff created an account for an address that had only self-registered (never
   // confirmed); that invited account became theirs.

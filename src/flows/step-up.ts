@@ -34,6 +34,8 @@ const rules = {
   show_app_qr: { password: 'unless_fresh', code: 'unless_fresh', fresh: 'password_or_code' },
   /** SPEC 6, SECURITY 40: an organization's policy binds everyone; changing it asks both, always. */
   change_policy: { password: 'always', code: 'always', fresh: 'password' },
+  /** SPEC 6: the logo and colour every login page shows; a stolen session must not dress a page up. */
+  change_branding: { password: 'always', code: 'always', fresh: 'password' },
   /** SPEC 11: adding or removing a passkey asks the password, and a code where two-step verification is on. */
   add_passkey: { password: 'always', code: 'always', fresh: 'password' },
   remove_passkey: { password: 'always', code: 'always', fresh: 'password' },

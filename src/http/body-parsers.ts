@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BadFormError, parseFormBody } from './form-body.js';
+import { parseMultipartBody } from './multipart-body.js';
 
 /** SECURITY 24: bodies over 64 KiB are refused with 413. */
 export const maxBodyBytes = 64 * 1024;
@@ -16,6 +17,14 @@ export function registerBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_request, body, done) => {
     try {
       done(null, parseFormBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  // The upload forms (/admin/branding): the same record of fields, the files beside it.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (request, body, done) => {
+    try {
+      done(null, parseMultipartBody(body as Buffer, request.headers['content-type'] ?? ''));
     } catch (error) {
       done(error as Error, undefined);
     }

@@ -265,3 +265,18 @@ describe('the policy_weakened mail', () => {
     assert.doesNotMatch(en.text, /\r|\nBcc:/, 'the name of who changed it is one line');
   });
 });
+
+it('the HTML carries the organization\'s name, logo and colour; a colour that is not #rrggbb never reaches the style', () => {
+  const template = buildTemplates('Anna')[0]!;
+  const branded = renderEmail(template, 'nl', { ...org, color: '#00664f', logoUrl: 'https://zorg.example/brand/logo?v=0123456789abcdef' });
+  assert.match(branded.html, /<img src="https:\/\/zorg\.example\/brand\/logo\?v=0123456789abcdef" alt="" height="48"/);
+  assert.match(branded.html, /border-bottom:6px solid #00664f/);
+  assert.match(branded.html, /background:#00664f;color:#ffffff/);
+  assert.match(branded.html, new RegExp(org.name));
+  const plain = renderEmail(template, 'nl', org);
+  assert.doesNotMatch(plain.html, /<img/);
+  assert.match(plain.html, /background:#0b5394/);
+  const hostile = renderEmail(template, 'nl', { ...org, color: 'red;background:url(https://evil.example/t)' });
+  assert.doesNotMatch(hostile.html, /evil\.example/);
+  assert.throws(() => renderEmail(template, 'nl', { ...org, logoUrl: 'javascript:alert(1)' }));
+});

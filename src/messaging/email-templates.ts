@@ -3,6 +3,7 @@ import type { EmailAction, EmailContent, EmailTexts } from './email-content.js';
 import { enTexts } from './email-texts-en.js';
 import { nlTexts } from './email-texts-nl.js';
 import { flattenToOneLine } from './one-line.js';
+import { defaultBrandColor } from '../tenants/brand-color.js';
 
 export type Locale = 'nl' | 'en';
 
@@ -10,6 +11,10 @@ export interface OrgBranding {
   name: string;
   /** Free text, may span lines; left out of the mail when empty. */
   helpdeskContact: string;
+  /** Its checked colour (`#rrggbb`, 4.5:1 against white: the button text); Ingang's where it chose none. */
+  color?: string | null;
+  /** Where its logo is served (an absolute http(s) URL); the name stands beside it in words. */
+  logoUrl?: string | null;
 }
 
 export type EmailTemplate =
@@ -72,7 +77,7 @@ export function renderEmail(template: EmailTemplate, locale: Locale, org: OrgBra
   return {
     subject,
     text: renderText(content, footer),
-    html: renderHtml({ ...content, subject }, footer, locale, localeTexts.copyLinkHint),
+    html: renderHtml({ ...content, subject }, footer, locale, localeTexts.copyLinkHint, brandOf(org, orgName)),
   };
 }
 
@@ -159,7 +164,27 @@ function renderText(content: EmailContent, footer: string[]): string {
   return `${blocks.join('\n\n')}\n`;
 }
 
-function renderHtml(content: EmailContent, footer: string[], locale: Locale, copyLinkHint: string): string {
+interface MailBrand {
+  name: string;
+  color: string;
+  logoUrl: string | null;
+}
+
+function brandOf(org: OrgBranding, orgName: string): MailBrand {
+  const color = org.color && /^#[0-9a-f]{6}$/.test(org.color) ? org.color : defaultBrandColor;
+  if (org.logoUrl) assertWebLink(org.logoUrl);
+  return { name: orgName, color, logoUrl: org.logoUrl ?? null };
+}
+
+/** The same header band as the pages: the logo and the name, over a line in the organization's colour. */
+function renderBrandHeader(brand: MailBrand): SafeHtml {
+  return html`<div style="padding:0 0 12px;margin:0 0 24px;border-bottom:6px solid ${brand.color}">
+${brand.logoUrl ? html`<img src="${brand.logoUrl}" alt="" height="48" style="height:48px;width:auto;vertical-align:middle;margin-right:12px;border:0">` : null}<span style="font-size:20px;font-weight:bold;vertical-align:middle">${brand.name}</span>
+</div>
+`;
+}
+
+function renderHtml(content: EmailContent, footer: string[], locale: Locale, copyLinkHint: string, brand: MailBrand): string {
   return html`<!DOCTYPE html>
 <html lang="${locale}">
 <head>
@@ -169,9 +194,10 @@ function renderHtml(content: EmailContent, footer: string[], locale: Locale, cop
 </head>
 <body style="margin:0;padding:16px;background:#ffffff;color:#1a1a1a;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5">
 <div style="max-width:600px;margin:0 auto">
+${renderBrandHeader(brand)}
 ${renderParagraph(content.greeting)}
 ${content.intro.map(renderParagraph)}
-${content.actions.map((action) => renderAction(action, copyLinkHint))}
+${content.actions.map((action) => renderAction(action, copyLinkHint, brand.color))}
 ${content.outro.map(renderParagraph)}
 ${footer.map(renderParagraph)}
 </div>
@@ -186,7 +212,7 @@ function renderParagraph(text: string): SafeHtml {
 }
 
 /** The URL is also shown as text, so it can be checked and copied when the button does not work. */
-function renderAction(action: EmailAction, copyLinkHint: string): SafeHtml {
-  return html`<p style="margin:24px 0 8px"><a href="${action.url}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;font-weight:bold;text-decoration:underline;border-radius:4px">${action.label}</a></p>
+function renderAction(action: EmailAction, copyLinkHint: string, color: string): SafeHtml {
+  return html`<p style="margin:24px 0 8px"><a href="${action.url}" style="display:inline-block;padding:12px 20px;background:${color};color:#ffffff;font-weight:bold;text-decoration:underline;border-radius:4px">${action.label}</a></p>
 <p style="margin:0 0 24px;font-size:14px;word-break:break-all">${copyLinkHint}<br>${action.url}</p>\n`;
 }

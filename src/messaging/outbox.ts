@@ -4,6 +4,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import type { Job } from '../jobs/queue.js';
 import { renderEmail, type EmailTemplate } from './email-templates.js';
 import type { Locale, Organization } from '../tenants/organizations.js';
+import { publicUrl } from '../tenants/public-url.js';
 
 export const emailJobKind = 'email';
 
@@ -13,13 +14,14 @@ export const emailJobKind = 'email';
  */
 export async function queueEmail(
   db: Queryable,
-  deps: Pick<Deps, 'clock' | 'random'>,
+  deps: Pick<Deps, 'clock' | 'random' | 'config'>,
   org: Organization,
   recipient: { email: string; locale: Locale | null },
   template: EmailTemplate,
 ): Promise<void> {
   const locale = recipient.locale ?? org.defaultLocale;
-  const rendered = renderEmail(template, locale, { name: org.name, helpdeskContact: org.helpdeskContact });
+  const logoUrl = org.brand.logoDigest === null ? null : publicUrl(deps.config, org, `/brand/logo?v=${org.brand.logoDigest}`);
+  const rendered = renderEmail(template, locale, { name: org.name, helpdeskContact: org.helpdeskContact, color: org.brand.color, logoUrl });
   await enqueueJob(db, deps, org.tenantId, emailJobKind, { to: recipient.email, fromName: org.name, locale, template: template.kind, ...rendered });
 }
 

@@ -7,6 +7,7 @@ import { inputField, selectField, textareaField } from '../web/fields.js';
 import { emailForStaff, formatTime } from '../web/format.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
+import { stackedTable } from '../web/table.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 import { notFoundPage } from '../web/pages/errors.js';
 
@@ -21,11 +22,11 @@ export const listAccounts: PageHandler = async ({ deps, ctx, query }) => {
 <p><a href="/staff/accounts/new" class="button">${t('staff.new')}</a></p>
 ${found.length === 0
   ? html`<p>${t('staff.noResults')}</p>`
-  : html`<table>
-  <caption>${t('staff.accounts')}</caption>
-  <thead><tr><th scope="col">${t('field.name')}</th><th scope="col">${t('field.email')}</th><th scope="col">${t('field.role')}</th><th scope="col">${t('staff.state')}</th></tr></thead>
-  <tbody>${found.map((a: Account) => html`<tr><td><a href="/staff/accounts/${a.id}">${a.name}</a></td><td>${emailForStaff(a.email)}</td><td>${t(`role.${a.role}`)}</td><td>${t(`state.${a.state}`)}</td></tr>`)}</tbody>
-</table>`}`;
+  : stackedTable({
+      caption: t('staff.accounts'),
+      columns: [{ label: t('field.name') }, { label: t('field.email') }, { label: t('field.role') }, { label: t('staff.state') }],
+      rows: found.map((a: Account) => [html`<a href="/staff/accounts/${a.id}">${a.name}</a>`, emailForStaff(a.email), t(`role.${a.role}`), t(`state.${a.state}`)]),
+    })}`;
   return { html: renderPage(ctx, { title: t('staff.accounts'), body }) };
 };
 

@@ -6,6 +6,8 @@ import { emailForStaff } from '../web/format.js';
 import { inputField, selectField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { renderPage, type FormErrors } from '../web/layout.js';
+import { stackedTable } from '../web/table.js';
+import { formatTime } from '../web/format.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
 import { csvRow } from './csv.js';
 
@@ -21,22 +23,32 @@ function queryOf(page: PageRequest): AuditQuery {
   };
 }
 
-function describe(record: AuditRecord): string {
-  return Object.entries(record.details)
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(', ');
+/** An address may wrap after its @ and before its dots, never inside a name. */
+function breakableEmail(email: string) {
+  const at = email.indexOf('@');
+  if (at < 0) return email;
+  return html`${email.slice(0, at + 1)}<wbr>${email.slice(at + 1).split('.').map((part, i) => (i === 0 ? part : html`<wbr>.${part}`))}`;
+}
+
+/** A value like `color,logo` may wrap after each comma. */
+function breakableList(value: string) {
+  return value.split(',').map((part, i) => (i === 0 ? part : html`,<wbr>${part}`));
 }
 
 function auditTable(ctx: WebContext, records: AuditRecord[]) {
   const t = ctx.t;
   if (records.length === 0) return html`<p>${t('audit.none')}</p>`;
-  return html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('audit.title')}"><table>
-  <caption>${t('audit.caption', { count: records.length })}</caption>
-  <thead><tr><th scope="col">${t('audit.time')}</th><th scope="col">${t('audit.event')}</th><th scope="col">${t('audit.outcome')}</th><th scope="col">${t('audit.actor')}</th><th scope="col">${t('audit.subject')}</th><th scope="col">IP</th><th scope="col">${t('audit.details')}</th></tr></thead>
-  <tbody>${records.map(
-    (r) => html`<tr><td>${r.occurredAt.toISOString()}</td><td>${r.event}</td><td>${r.outcome}</td><td>${r.actorEmail ? emailForStaff(r.actorEmail) : ''}</td><td>${r.subjectEmail ? emailForStaff(r.subjectEmail) : ''}</td><td>${r.ip ?? ''}</td><td>${describe(r)}</td></tr>`,
-  )}</tbody>
-</table></div>`;
+  // Four columns, each cell a few short lines: readable at 1280 px without a sideways scroll, and stacked on a phone.
+  return stackedTable({
+    caption: t('audit.caption', { count: records.length }),
+    columns: [{ label: t('audit.time') }, { label: t('audit.event') }, { label: t('audit.who') }, { label: t('audit.details') }],
+    rows: records.map((r) => [
+      html`<time datetime="${r.occurredAt.toISOString()}">${formatTime(r.occurredAt, ctx.locale)}</time>`,
+      html`${r.event}<br>${r.outcome === 'success' ? t('activity.success') : t('activity.failure')}`,
+      html`${r.actorEmail ? html`<span class="line">${t('audit.actor')}: ${breakableEmail(emailForStaff(r.actorEmail))}</span>` : null}${r.subjectEmail ? html`<span class="line">${t('audit.subject')}: ${breakableEmail(emailForStaff(r.subjectEmail))}</span>` : null}`,
+      html`${r.ip ? html`<span class="line">IP ${r.ip}</span>` : null}${Object.entries(r.details).map(([k, v]) => html`<span class="line">${k}=${breakableList(String(v))}</span>`)}`,
+    ]),
+  });
 }
 
 function auditPage(page: PageRequest, query: AuditQuery, records: AuditRecord[], errors?: FormErrors): PageResult {

@@ -1,6 +1,7 @@
 import type { PageRoute } from '../web/page.js';
 import { listAccounts, showAccountDetail, showNewAccount, submitAccountAction, submitNewAccount } from './account-pages.js';
 import { exportAuditCsv, showAudit } from './audit-page.js';
+import { showBranding, submitBranding } from './branding-page.js';
 import { showClient, showClients, submitClient, submitClientRemoval } from './clients-page.js';
 import { showPolicy, submitPolicy } from './policy-page.js';
 
@@ -13,6 +14,8 @@ export const staffRoutes: PageRoute[] = [
   { method: 'POST', path: '/staff/accounts/:id/action', access: 'staff', handler: submitAccountAction },
   { method: 'GET', path: '/admin/policy', access: 'admin', handler: showPolicy },
   { method: 'POST', path: '/admin/policy', access: 'admin', handler: submitPolicy },
+  { method: 'GET', path: '/admin/branding', access: 'admin', handler: showBranding },
+  { method: 'POST', path: '/admin/branding', access: 'admin', handler: submitBranding },
   { method: 'GET', path: '/admin/audit', access: 'admin', handler: showAudit },
   { method: 'GET', path: '/admin/clients', access: 'admin', handler: showClients },
   { method: 'POST', path: '/admin/clients', access: 'admin', handler: submitClient },

@@ -17,6 +17,15 @@ export interface Organization {
   policy: Policy;
   /** Configured host names, the primary one first. */
   hostnames: string[];
+  /** Its own look (SPEC 6, `/admin/branding`); null where it chose none. */
+  brand: OrganizationBrand;
+}
+
+export interface OrganizationBrand {
+  color: string | null;
+  /** Versions of the stored images (their URLs carry them), null where there is none. */
+  logoDigest: string | null;
+  faviconDigest: string | null;
 }
 
 interface OrganizationRow {
@@ -27,10 +36,13 @@ interface OrganizationRow {
   helpdesk_contact: string;
   policy: unknown;
   hostnames: string[] | null;
+  brand_color: string | null;
+  logo_digest: string | null;
+  favicon_digest: string | null;
 }
 
 const selectOrganization = `
-  SELECT o.tenant_id, o.slug, o.name, o.default_locale, o.helpdesk_contact, o.policy,
+  SELECT o.tenant_id, o.slug, o.name, o.default_locale, o.helpdesk_contact, o.policy, o.brand_color, o.logo_digest, o.favicon_digest,
          (SELECT array_agg(h.hostname ORDER BY h.is_primary DESC, h.hostname)
             FROM organization_host h WHERE h.tenant_id = o.tenant_id) AS hostnames
     FROM organization o`;
@@ -44,6 +56,7 @@ function toOrganization(row: OrganizationRow): Organization {
     helpdeskContact: row.helpdesk_contact,
     policy: policyFromStored(row.policy),
     hostnames: row.hostnames ?? [],
+    brand: { color: row.brand_color, logoDigest: row.logo_digest, faviconDigest: row.favicon_digest },
   };
 }
 

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import { errorStatus, logEscapedError } from '../http/errors.js';
 import { BadFormError } from '../http/form-body.js';
 import { staffRoutes } from '../staff/routes.js';
+import { brandFileRoutes } from './brand-files.js';
 import { buildWebContext } from './context.js';
 import { mountPage, sendPageResult } from './mount.js';
 import type { PageRoute } from './page.js';
@@ -35,4 +36,10 @@ export async function registerWebSurface(app: FastifyInstance, deps: Deps): Prom
   if (!deps.config.production && deps.config.devOutbox) routes.push({ method: 'GET', path: '/dev/outbox', access: 'public', handler: showDevOutbox });
   for (const route of routes) mountPage(app, deps, route);
   app.get('/static/:file', serveStatic);
+  // SPEC 6: each organization's colour, logo and favicon (/admin/branding).
+  const brand = brandFileRoutes(deps);
+  app.get('/brand.css', brand.stylesheet);
+  app.get('/brand/logo', brand.logo);
+  app.get('/brand/favicon', brand.favicon);
+  app.get('/favicon.ico', brand.favicon);
 }

@@ -72,3 +72,26 @@ export async function navigating(page: Page, action: () => Promise<unknown>): Pr
   await action();
   await loaded;
 }
+
+/**
+ * Elements whose text runs out of their box (wider content than the box, not a scroll box of its
+ * own), or taller than its box: at 320 px nothing may be cut off, pushed outside or overlap. Lists up to ten, as `tag.class: text`.
+ */
+export async function textOutsideItsBox(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const found: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+      if (found.length >= 10) break;
+      const style = getComputedStyle(el);
+      if (style.display === 'none' || style.position === 'absolute' || el.closest('.table-scroll, .visually-hidden, .skip-link')) continue;
+      if (['auto', 'scroll', 'hidden'].includes(style.overflowX)) continue;
+      const wider = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+      // A box of fixed height whose text runs out below it overlaps what follows.
+      const taller = el.scrollHeight > el.clientHeight + 2 && el.clientHeight > 0 && style.overflowY === 'visible' && el.tagName !== 'HTML' && el.tagName !== 'BODY';
+      if (wider || taller) {
+        found.push(`${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).replace(/\s+/g, '.')}` : ''}: ${(el.textContent ?? '').trim().slice(0, 60)}`);
+      }
+    }
+    return found;
+  });
+}

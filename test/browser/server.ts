@@ -15,7 +15,7 @@ import { CapturedMail, CapturedSms, jobScope, hostOf, testConfig, testDatabase, 
 import { watchPage } from './page-checks.js';
 import { SmtpPeer } from './smtp-peer.js';
 
-export { checkAccessibility, horizontalOverflow, navigating, watchPage } from './page-checks.js';
+export { checkAccessibility, horizontalOverflow, navigating, textOutsideItsBox, watchPage } from './page-checks.js';
 export { linkIn, SmtpPeer, type ReceivedMail } from './smtp-peer.js';
 export { parseMessage } from './mime.js';
 

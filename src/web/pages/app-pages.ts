@@ -8,6 +8,7 @@ import { field } from '../../http/form-body.js';
 import { sessionTargetOf } from '../context.js';
 import { inputField } from '../fields.js';
 import { formatTime } from '../format.js';
+import { stackedTable } from '../table.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from './code-fields.js';
@@ -63,23 +64,20 @@ export const showDevices: PageHandler = async (page) => {
   const t = ctx.t;
   const { devices, browsers } = await listAccountDevices(deps, ctx.org, ctx.account!);
   const applications = await applicationsOf(deps, ctx.org, ctx.account!);
-  const row = (name: string, added: Date, used: Date, action: string) =>
-    html`<tr><td>${name}</td><td>${formatTime(added, ctx.locale)}</td><td>${formatTime(used, ctx.locale)}</td>
-<td><form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('validity.remove')}<span class="visually-hidden"> ${name}</span></button></form></td></tr>`;
-  const table = (caption: string, rows: ReturnType<typeof row>[]) =>
-    rows.length === 0
-      ? html`<p>${caption}: ${t('devices.none')}</p>`
-      : html`<table><caption>${caption}</caption>
-<thead><tr><th scope="col">${t('devices.name')}</th><th scope="col">${t('devices.added')}</th><th scope="col">${t('devices.lastUsed')}</th><th scope="col"><span class="visually-hidden">${t('validity.remove')}</span></th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+  const removeButton = (action: string, label: string, name: string) =>
+    html`<form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit" class="link">${label}<span class="visually-hidden"> ${name}</span></button></form>`;
+  const row = (name: string, added: Date, used: Date, action: string) => [name, formatTime(added, ctx.locale), formatTime(used, ctx.locale), removeButton(action, t('validity.remove'), name)];
+  const columns = [{ label: t('devices.name') }, { label: t('devices.added') }, { label: t('devices.lastUsed') }, { label: t('validity.remove'), hiddenLabel: true }];
+  const table = (caption: string, rows: ReturnType<typeof row>[]) => (rows.length === 0 ? html`<p>${caption}: ${t('devices.none')}</p>` : stackedTable({ caption, columns, rows }));
   const body = html`${table(t('devices.apps'), devices.map((d) => row(d.name, d.createdAt, d.lastUsedAt, `/account/devices/${d.id}/remove`)))}
 ${table(t('devices.browsers'), browsers.map((b) => row(b.name, b.createdAt, b.lastUsedAt, `/account/2fa/trusted/${b.id}/remove`)))}
 ${applications.length === 0
     ? html`<p>${t('devices.applications')}: ${t('devices.none')}</p>`
-    : html`<table><caption>${t('devices.applications')}</caption>
-<thead><tr><th scope="col">${t('devices.name')}</th><th scope="col">${t('devices.added')}</th><th scope="col"><span class="visually-hidden">${t('devices.revoke')}</span></th></tr></thead>
-<tbody>${applications.map((a) => html`<tr><td>${a.name}</td><td>${formatTime(a.since, ctx.locale)}</td>
-<td><form method="post" action="/account/applications/${a.clientId}/revoke" class="inline">${csrfField(ctx)}<button type="submit" class="link">${t('devices.revoke')}<span class="visually-hidden"> ${a.name}</span></button></form></td></tr>`)}</tbody></table>`}
+    : stackedTable({
+        caption: t('devices.applications'),
+        columns: [{ label: t('devices.name') }, { label: t('devices.added') }, { label: t('devices.revoke'), hiddenLabel: true }],
+        rows: applications.map((a) => [a.name, formatTime(a.since, ctx.locale), removeButton(`/account/applications/${a.clientId}/revoke`, t('devices.revoke'), a.name)]),
+      })}
 <p><a href="/account/app">${t('app.title')}</a></p>`;
   return { html: renderPage(ctx, { title: t('devices.title'), body, notice: page.query.removed === '1' ? t('devices.removed') : undefined }) };
 };
@@ -104,14 +102,16 @@ export const showActivity: PageHandler = async (page) => {
   const events = await listOwnActivity(deps, ctx.org, ctx.account!);
   const body = events.length === 0
     ? html`<p>${t('audit.none')}</p>`
-    : html`<div class="table-scroll" tabindex="0" role="region" aria-label="${t('activity.title')}"><table>
-<caption>${t('activity.caption')}</caption>
-<thead><tr><th scope="col">${t('devices.when')}</th><th scope="col">${t('audit.event')}</th><th scope="col">${t('audit.outcome')}</th><th scope="col">IP</th></tr></thead>
-<tbody>${events.map(
-    (e) =>
-      html`<tr><td>${formatTime(e.occurredAt, ctx.locale)}</td><td>${e.event.replace(/_/g, ' ')}</td><td>${e.outcome === 'success' ? t('activity.success') : t('activity.failure')}</td><td>${e.actorAccountId === null || e.actorAccountId === me ? (e.ip ?? '') : t('activity.byStaff')}</td></tr>`,
-  )}</tbody>
-</table></div>
+    : html`${stackedTable({
+        caption: t('activity.caption'),
+        columns: [{ label: t('devices.when') }, { label: t('audit.event') }, { label: t('audit.outcome') }, { label: 'IP' }],
+        rows: events.map((e) => [
+          formatTime(e.occurredAt, ctx.locale),
+          e.event.replace(/_/g, ' '),
+          e.outcome === 'success' ? t('activity.success') : t('activity.failure'),
+          e.actorAccountId === null || e.actorAccountId === me ? (e.ip ?? '') : t('activity.byStaff'),
+        ]),
+      })}
 <p>${t('activity.notYou')} <a href="/help">${t('nav.help')}</a></p>`;
   return { html: renderPage(ctx, { title: t('activity.title'), body }) };
 };

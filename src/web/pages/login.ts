@@ -67,6 +67,11 @@ export const submitLogin: PageHandler = async (page) => {
   const { deps, ctx, body, reply } = page;
   const email = field(body, 'email');
   const returnTo = safeReturnTo(field(body, 'returnTo'));
+  // A field left empty is said per field, in the form's order; nothing is tried, nothing counted.
+  const missing: FormErrors = {};
+  if (email.trim() === '') missing.email = ctx.t('login.error.emailMissing');
+  if (field(body, 'password') === '') missing.password = ctx.t('login.error.passwordMissing');
+  if (Object.keys(missing).length > 0) return loginForm(page, { email, returnTo }, missing, 400);
   const outcome = await submitPassword(deps, ctx.org, ctx.client, { kind: 'web', session: ctx.session!, trustCookie: ctx.trustCookieValue }, { email, password: field(body, 'password') });
   if (!outcome.ok) {
     if (outcome.error === 'rate_limited') {

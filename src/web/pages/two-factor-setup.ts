@@ -167,10 +167,10 @@ function recoveryCodesPage(page: PageRequest, codes: string[], errors?: FormErro
   const t = ctx.t;
   const text = `${t('recovery.fileHeader', { org: ctx.org.name, email: standingAccount(ctx)!.email })}\n\n${codes.join('\n')}\n`;
   const body = html`<p>${t('recovery.show.intro')}</p>
-<ul class="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+<ol class="recovery-codes">${codes.map((c) => html`<li><code>${c}</code></li>`)}</ol>
 <p class="actions no-print">
   <a class="button" download="recovery-codes-${ctx.org.slug}.txt" href="data:text/plain;charset=utf-8,${encodeURIComponent(text)}">${t('recovery.download')}</a>
-  <button type="button" data-print>${t('recovery.print')}</button>
+  <button type="button" class="secondary" data-print hidden>${t('recovery.print')}</button>
 </p>
 <form method="post" action="/account/2fa/recovery-codes" novalidate class="no-print">
   ${csrfField(ctx)}
