@@ -81,19 +81,56 @@ test('an SVG that could run a script, fetch something or handle an event is refu
     [svg('<image href="https://evil.example/x.png"/>'), 'svg_element_not_allowed'],
     [svg('<use href="https://evil.example/sprite.svg#a"/>'), 'svg_external_reference'],
     [svg('<use xlink:href="data:image/svg+xml;base64,PHN2Zz4="/>'), 'svg_external_reference'],
-    [svg('<a href="javascript:alert(1)"><rect/></a>'), 'svg_external_reference'],
+    [svg('<a href="javascript:alert(1)"><rect/></a>'), 'svg_element_not_allowed'],
     [svg('<style>@import "https://evil.example/a.css";</style>'), 'svg_external_reference'],
     [svg('<rect style="fill: url(https://evil.example/track)"/>'), 'svg_external_reference'],
     [svg('<style>rect { background: u\\72 l(https://evil.example) }</style>'), 'svg_malformed'],
     [svg('<style>&#64;import "x.css";</style>'), 'svg_malformed'],
     [svg('<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>'), 'svg_element_not_allowed'],
     [svg('<iframe src="https://evil.example"/>'), 'svg_element_not_allowed'],
-    [svg('<set attributeName="href" to="javascript:alert(1)"/>'), 'svg_external_reference'],
+    [svg('<set attributeName="href" to="javascript:alert(1)"/>'), 'svg_element_not_allowed'],
     [svg('<animate attributeName="x" to="1"/>'), 'svg_element_not_allowed'],
     ['<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>', 'svg_doctype'],
-    ['<?xml-stylesheet href="https://evil.example/a.css"?><svg></svg>', 'not_png_or_svg'],
+    ['<?xml-stylesheet href="https://evil.example/a.css"?><svg></svg>', 'svg_external_reference'],
     [svg('<?xml-stylesheet href="a.css"?><rect/>'), 'svg_external_reference'],
     [svg('<rect x="1"/>', ' xml:base="https://evil.example/"'), 'svg_external_reference'],
   ];
   for (const [input, problem] of cases) assert.equal(problemOf(input), problem, input);
+});
+
+test('attack review: prefixes are bound to their one namespace; references are caught whatever their prefix', () => {
+  const cases: [string, string][] = [
+    // An "inert" editor prefix bound to SVG or XHTML would smuggle any element in.
+    ['<svg xmlns="http://www.w3.org/2000/svg"><rdf:foreignObject xmlns:rdf="http://www.w3.org/2000/svg"><dc:iframe xmlns:dc="http://www.w3.org/1999/xhtml" srcdoc="x"/></rdf:foreignObject></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><cc:a xmlns:cc="http://www.w3.org/2000/svg"><text>x</text></cc:a></svg>', 'svg_external_reference'],
+    // xlink under another prefix, and reference attributes other than href.
+    ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:l="http://www.w3.org/1999/xlink"><use l:href="https://evil.example/t.svg#a"/></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xhtml"><rect/></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/1999/xhtml"><rect/></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><g xmlns="http://www.w3.org/1999/xhtml"><rect/></g></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><rect data="https://evil.example/x"/></svg>', 'svg_external_reference'],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill: image-set(\'https://evil.example/x.png\' 1x)"/></svg>', 'svg_external_reference'],
+    // A comment opened in one CDATA section and closed in another hid the tags between.
+    ['<svg xmlns="http://www.w3.org/2000/svg"><text><![CDATA[<!--]]></text><image href="https://evil.example/t.png"/><text><![CDATA[-->]]></text></svg>', 'svg_element_not_allowed'],
+    // Not XML at all: a "<" opening no tag, attributes without quotes.
+    [`<svg xmlns="http://www.w3.org/2000/svg"><rect/><${' '.repeat(29_000)}`, 'svg_malformed'],
+    ['<svg xmlns="http://www.w3.org/2000/svg"><rect width=10/></svg>', 'svg_malformed'],
+    [`<svg xmlns="http://www.w3.org/2000/svg">${'<a'.repeat(14_000)}`, 'svg_malformed'],
+  ];
+  for (const [input, problem] of cases) assert.equal(problemOf(input), problem, input.slice(0, 200));
+});
+
+test('an Inkscape file with its metadata, a CDATA style and comments is taken', () => {
+  const inkscape = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape (http://www.inkscape.org/) -->
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:svg="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+   xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+   xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:cc="http://creativecommons.org/ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"
+   width="120" height="40" viewBox="0 0 120 40" inkscape:version="1.3">
+  <sodipodi:namedview id="nv" inkscape:zoom="1"/>
+  <metadata><rdf:RDF><cc:Work rdf:about=""><dc:title>Logo</dc:title></cc:Work></rdf:RDF></metadata>
+  <style><![CDATA[ .a { fill: #00664f; } ]]></style>
+  <g inkscape:label="Laag 1" inkscape:groupmode="layer"><rect class="a" width="40" height="40"/><use xlink:href="#nv"/></g>
+</svg>`;
+  assert.equal(problemOf(inkscape), 'ok');
 });

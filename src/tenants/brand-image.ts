@@ -82,9 +82,25 @@ const allowedSvgElements = new Set(
     'feMergeNode', 'feMorphology', 'feOffset',
   ].map((name) => name.toLowerCase()),
 );
-/** Editors' own metadata (Inkscape, RDF): inert elements in a browser. */
+/**
+ * The only namespaces a logo may declare, each with its one URI: SVG itself, XLink for `href`, and
+ * the editors' own metadata (Inkscape, RDF), inert in a browser. A prefix is only ever what this
+ * list says it is, so `<rdf:foreignObject xmlns:rdf="…/svg">` cannot pass for metadata.
+ */
+const svgNamespace = 'http://www.w3.org/2000/svg';
+const allowedNamespaces: Record<string, string> = {
+  svg: svgNamespace,
+  xlink: 'http://www.w3.org/1999/xlink',
+  sodipodi: 'http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd',
+  inkscape: 'http://www.inkscape.org/namespaces/inkscape',
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  cc: 'http://creativecommons.org/ns#',
+  dc: 'http://purl.org/dc/elements/1.1/',
+};
 const inertPrefixes = new Set(['sodipodi', 'inkscape', 'rdf', 'cc', 'dc']);
-const referenceAttributes = new Set(['href', 'xlink:href', 'src', 'xml:base']);
+const attributePrefixes = new Set(['', 'xml', 'xlink', 'xmlns', ...inertPrefixes]);
+/** Attributes that load or point at something, by local name whatever their prefix: only `#fragment` may follow. */
+const referenceAttributes = new Set(['href', 'src', 'srcdoc', 'data', 'action', 'formaction', 'base', 'attributename']);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function checkSvg(data: Buffer): Ok<{ contentType: BrandImageType }> | BrandImageFailure {
@@ -94,56 +110,139 @@ function checkSvg(data: Buffer): Ok<{ contentType: BrandImageType }> | BrandImag
   } catch {
     return refused('not_png_or_svg');
   }
-  const start = text.replace(/^\s*(<\?xml\s[^>]*\?>)?(\s*<!--[\s\S]*?-->)*\s*/, '');
-  if (/^<!doctype/i.test(start)) return refused('svg_doctype');
-  if (!/^<svg[\s>]/.test(start)) return refused('not_png_or_svg');
+  const walked = walkSvg(text);
+  if (!walked.ok) return walked;
+  // Whole-text checks over the walk (each linear): these never belong in a logo, wherever they stand.
   if (/<!(doctype|entity)/i.test(text)) return refused('svg_doctype');
-  if (/<\?(?!xml\s)/.test(text) || /<\?xml\s/.test(text.slice(1))) return refused('svg_external_reference', 'processing instruction');
   // Character references and CSS escapes could spell a `url(` or an `@import` the checks below would miss.
   if (/&#/.test(text) || text.includes('\\')) return refused('svg_malformed', 'character references and escapes are not allowed');
-  // Belt and braces over the tag walk below: these never belong in a logo, wherever they stand.
   if (/<\s*([\w.-]+:)?script/i.test(text)) return refused('svg_script');
   if (/\son[a-z]+\s*=/i.test(text)) return refused('svg_event_attribute');
-  if (/@import|url\(\s*['"]?\s*(?!#)|expression\(|javascript:/i.test(text)) return refused('svg_external_reference', 'url');
-  const withoutComments = text.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, (cdata) => cdata.replace(/</g, ' '));
-  const tag = /<\s*(\/?)\s*([A-Za-z_][\w.-]*(?::[\w.-]+)?)([^>]*)>/g;
-  let match: RegExpExecArray | null;
-  let tags = 0;
-  while ((match = tag.exec(withoutComments)) !== null) {
-    tags++;
-    const [, closing, qualified, rest] = match as unknown as [string, string, string, string];
-    const [prefix, local] = qualified.includes(':') ? (qualified.split(':') as [string, string]) : ['', qualified];
-    const name = local.toLowerCase();
-    if (name === 'script') return refused('svg_script');
-    if (closing) continue;
-    if (prefix !== '' && prefix !== 'svg') {
-      if (!inertPrefixes.has(prefix)) return refused('svg_element_not_allowed', qualified);
-    } else if (!allowedSvgElements.has(name)) {
-      return refused('svg_element_not_allowed', qualified);
+  if (/@import|url\(\s*['"]?\s*(?!#)|image-set\(|\bsrc\(|expression\(|javascript:/i.test(text)) return refused('svg_external_reference', 'url');
+  return walked;
+}
+
+/**
+ * One pass over the markup, in linear time (no backtracking regex: a crafted file must not hold the
+ * process): comments, CDATA sections and the XML declaration are skipped as units, so a `<!--` in a
+ * CDATA section hides nothing; every tag is read name by name and attribute by attribute.
+ */
+function walkSvg(text: string): Ok<{ contentType: BrandImageType }> | BrandImageFailure {
+  let at = 0;
+  let elements = 0;
+  while (at < text.length) {
+    const open = text.indexOf('<', at);
+    if (open === -1) break;
+    if (text.startsWith('<!--', open)) {
+      const end = text.indexOf('-->', open + 4);
+      if (end === -1) return refused('svg_malformed', 'an unclosed comment');
+      at = end + 3;
+      continue;
     }
-    const attributeProblem = checkAttributes(rest);
-    if (attributeProblem) return attributeProblem;
+    if (text.startsWith('<![CDATA[', open)) {
+      const end = text.indexOf(']]>', open + 9);
+      if (end === -1) return refused('svg_malformed', 'an unclosed CDATA section');
+      at = end + 3;
+      continue;
+    }
+    if (text.startsWith('<?', open)) {
+      const end = text.indexOf('?>', open + 2);
+      if (open !== 0 || end === -1 || !/^<\?xml\s/.test(text)) return refused('svg_external_reference', 'processing instruction');
+      at = end + 2;
+      continue;
+    }
+    if (text[open + 1] === '!') return refused('svg_doctype');
+    const tag = readTag(text, open);
+    if (!tag.ok) return tag;
+    at = tag.end;
+    if (tag.closing) continue;
+    if (elements === 0 && tag.name !== 'svg') return refused('not_png_or_svg');
+    elements++;
+    const problem = checkElement(tag.name, tag.attributes);
+    if (problem) return problem;
   }
-  if (tags === 0) return refused('svg_malformed');
+  if (elements === 0) return text.trimStart().startsWith('<') ? refused('svg_malformed') : refused('not_png_or_svg');
   return ok({ contentType: 'image/svg+xml' });
 }
 
-function checkAttributes(rest: string): BrandImageFailure | null {
-  const body = rest.replace(/\/\s*$/, '');
-  const attribute = /\s*([^\s=/"']+)\s*(?:=\s*("[^"]*"|'[^']*'))?/gy;
-  let at = 0;
-  while (at < body.length) {
-    attribute.lastIndex = at;
-    const match = attribute.exec(body);
-    if (!match || match[0].length === 0) {
-      if (/^\s*$/.test(body.slice(at))) break;
-      return refused('svg_malformed');
+interface Tag {
+  ok: true;
+  closing: boolean;
+  name: string;
+  attributes: { name: string; value: string }[];
+  end: number;
+}
+
+const nameStart = /[A-Za-z_]/;
+const nameChar = /[\w.:-]/;
+
+function readName(text: string, from: number): number {
+  let at = from;
+  if (!nameStart.test(text[at] ?? '')) return from;
+  while (at < text.length && nameChar.test(text[at]!)) at++;
+  return at;
+}
+
+/** Reads `<name attr="value" …>` (or `</name>`, `<name/>`) from `open`; XML allows no space after `<`. */
+function readTag(text: string, open: number): Tag | BrandImageFailure {
+  let at = open + 1;
+  const closing = text[at] === '/';
+  if (closing) at++;
+  const nameEnd = readName(text, at);
+  if (nameEnd === at) return refused('svg_malformed', 'a "<" that opens no tag');
+  const name = text.slice(at, nameEnd);
+  if (/(^|:)script$/i.test(name)) return refused('svg_script');
+  at = nameEnd;
+  const attributes: { name: string; value: string }[] = [];
+  for (;;) {
+    const before = at;
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+    if (text[at] === '>') return { ok: true, closing, name, attributes, end: at + 1 };
+    if (text.startsWith('/>', at) && !closing) return { ok: true, closing, name, attributes, end: at + 2 };
+    if (closing || at === before) return refused('svg_malformed', `a broken tag ${name.slice(0, 40)}`);
+    const attributeEnd = readName(text, at);
+    // XML's Eq: optional white space on either side of the `=`.
+    let eq = attributeEnd;
+    while (eq < text.length && /\s/.test(text[eq]!)) eq++;
+    if (attributeEnd === at || text[eq] !== '=') return refused('svg_malformed', `a broken attribute in ${name.slice(0, 40)}`);
+    let open = eq + 1;
+    while (open < text.length && /\s/.test(text[open]!)) open++;
+    const quote = text[open];
+    if (quote !== '"' && quote !== "'") return refused('svg_malformed', 'an attribute value without quotes');
+    const valueEnd = text.indexOf(quote, open + 1);
+    if (valueEnd === -1) return refused('svg_malformed', 'an unclosed attribute value');
+    const value = text.slice(open + 1, valueEnd);
+    if (value.includes('<')) return refused('svg_malformed', 'a "<" in an attribute value');
+    attributes.push({ name: text.slice(at, attributeEnd), value });
+    at = valueEnd + 1;
+  }
+}
+
+function checkElement(qualified: string, attributes: { name: string; value: string }[]): BrandImageFailure | null {
+  const [prefix, local] = qualified.includes(':') ? (qualified.split(':', 2) as [string, string]) : ['', qualified];
+  if (qualified.split(':').length > 2) return refused('svg_malformed', qualified);
+  if (local.toLowerCase() === 'script') return refused('svg_script');
+  if (prefix === '' || prefix === 'svg') {
+    if (!allowedSvgElements.has(local.toLowerCase())) return refused('svg_element_not_allowed', qualified);
+  } else if (!inertPrefixes.has(prefix)) {
+    return refused('svg_element_not_allowed', qualified);
+  }
+  for (const attribute of attributes) {
+    const parts = attribute.name.split(':');
+    if (parts.length > 2) return refused('svg_malformed', attribute.name);
+    const [attributePrefix, attributeLocal] = parts.length === 2 ? (parts as [string, string]) : ['', parts[0]!];
+    const localName = attributeLocal.toLowerCase();
+    if (attribute.name === 'xmlns') {
+      if (attribute.value !== svgNamespace) return refused('svg_external_reference', `xmlns="${attribute.value.slice(0, 80)}"`);
+      continue;
     }
-    at = attribute.lastIndex;
-    const name = match[1]!.toLowerCase();
-    const value = (match[2] ?? '').slice(1, -1).trim();
-    if (name.startsWith('on')) return refused('svg_event_attribute', match[1]);
-    if (referenceAttributes.has(name) && !value.startsWith('#')) return refused('svg_external_reference', match[1]);
+    if (attributePrefix === 'xmlns') {
+      if (allowedNamespaces[attributeLocal] !== attribute.value) return refused('svg_external_reference', `${attribute.name}="${attribute.value.slice(0, 80)}"`);
+      continue;
+    }
+    if (!attributePrefixes.has(attributePrefix)) return refused('svg_external_reference', attribute.name);
+    if (localName.startsWith('on')) return refused('svg_event_attribute', attribute.name);
+    if (referenceAttributes.has(localName) && !attribute.value.trim().startsWith('#')) return refused('svg_external_reference', attribute.name);
   }
   return null;
 }

@@ -15,12 +15,12 @@ export async function saveBrandImage(db: Queryable, tenantId: string, kind: Bran
      ON CONFLICT (tenant_id, kind) DO UPDATE SET content_type = EXCLUDED.content_type, data = EXCLUDED.data, digest = EXCLUDED.digest, updated_at = EXCLUDED.updated_at`,
     [tenantId, kind, image.contentType, image.data, image.digest, now],
   );
-  await db.query(`UPDATE organization SET ${digestColumn(kind)} = $2 WHERE tenant_id = $1`, [tenantId, image.digest]);
+  await saveDigest(db, tenantId, kind, image.digest);
 }
 
 export async function removeBrandImage(db: Queryable, tenantId: string, kind: BrandImageKind): Promise<void> {
   await db.query('DELETE FROM brand_image WHERE tenant_id = $1 AND kind = $2', [tenantId, kind]);
-  await db.query(`UPDATE organization SET ${digestColumn(kind)} = NULL WHERE tenant_id = $1`, [tenantId]);
+  await saveDigest(db, tenantId, kind, null);
 }
 
 export async function findBrandImage(db: Queryable, tenantId: string, kind: BrandImageKind): Promise<{ contentType: BrandImageType; data: Buffer; digest: string } | null> {
@@ -32,6 +32,7 @@ export async function findBrandImage(db: Queryable, tenantId: string, kind: Bran
   return row ? { contentType: row.content_type, data: Buffer.from(row.data), digest: row.digest } : null;
 }
 
-function digestColumn(kind: BrandImageKind): 'logo_digest' | 'favicon_digest' {
-  return kind === 'logo' ? 'logo_digest' : 'favicon_digest';
+async function saveDigest(db: Queryable, tenantId: string, kind: BrandImageKind, digest: string | null): Promise<void> {
+  if (kind === 'logo') await db.query('UPDATE organization SET logo_digest = $2 WHERE tenant_id = $1', [tenantId, digest]);
+  else await db.query('UPDATE organization SET favicon_digest = $2 WHERE tenant_id = $1', [tenantId, digest]);
 }

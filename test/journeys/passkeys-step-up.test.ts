@@ -52,7 +52,7 @@ describe('SPEC 11: a passkey proves a step-up', () => {
     const form = await browser.get('/account/password');
     assert.match(form.body, /data-passkey-step-up/);
     assert.match(form.body, /Confirm with a passkey/);
-    assert.match(form.body, /src="\/static\/passkeys.js"/);
+    assert.match(form.body, /src="\/static\/passkeys\.js\?v=[0-9a-f]+"/);
 
     const response = await stepUpAnswer(org, browser, key);
     const changed = await browser.post('/account/password', { password: newPassword, passwordConfirm: newPassword, passkeyResponse: response });
