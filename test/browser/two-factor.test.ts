@@ -86,7 +86,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
     assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Store your recovery codes');
 
     // Six codes, grouped, shown once; a download and a print button.
-    const recoveryCodes = (await page.locator('ul.recovery-codes li').allTextContents()).map((c) => c.trim());
+    const recoveryCodes = (await page.locator('ol.recovery-codes li').allTextContents()).map((c) => c.trim());
     assert.equal(recoveryCodes.length, 6, `six recovery codes: ${recoveryCodes.join(', ')}`);
     for (const c of recoveryCodes) assert.match(c, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/, `recovery code ${c} is grouped XXXX-XXXX-XXXX-XXXX`);
     assert.equal(new Set(recoveryCodes).size, 6, 'the recovery codes differ');
@@ -103,6 +103,7 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
     // The print button works under the CSP (print.js, no inline handler); the dialog itself is
     // replaced, as headless Chromium has none to show.
     const print = page.getByRole('button', { name: 'Print' });
+    assert.ok(await print.isVisible(), 'print.js shows the button it makes work (it comes hidden, for pages without JavaScript)');
     await page.evaluate(() => {
       (window as unknown as { printed: number }).printed = 0;
       window.print = () => {
