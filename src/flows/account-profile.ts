@@ -5,6 +5,8 @@ import type { Failure, Ok } from '../core/outcome.js';
 import type { Deps } from '../deps.js';
 import { isLocale } from '../core/locale.js';
 import type { Organization } from '../tenants/organizations.js';
+import { listDevices } from '../devices/devices.js';
+import { browserName } from '../factors/trusted-browser/store.js';
 
 export type ProfileProblem = 'invalid_name' | 'invalid_locale';
 
@@ -29,7 +31,48 @@ export async function updateOwnProfile(
   return { ok: true };
 }
 
-/** `/account/activity` (SPEC 4.7): the user's own security events, newest first. */
-export function listOwnActivity(deps: Deps, org: Organization, account: Account): Promise<AuditRecord[]> {
-  return listAuditEvents(deps.db, { tenantId: org.tenantId, subjectAccountId: account.id, limit: 100 });
+/** One line of `/account/activity`: what happened, when, on what and from where (where known). */
+export interface ActivityEntry {
+  at: Date;
+  event: string;
+  outcome: 'success' | 'failure';
+  /** The app's device (by its name) for app events, else the browser read from its User-Agent; null where unknown. */
+  device: string | null;
+  ip: string | null;
+  /** A staff member did it (the page then names no address of theirs). */
+  byStaff: boolean;
+}
+
+/** A login's password step and its second step within this time, from one browser, are one login. */
+const oneLoginSeconds = 30 * 60;
+
+/**
+ * `/account/activity` (SPEC 4.7, issue 12 stumble 1): the user's own security events, newest
+ * first, one line per login (the password step of a login that went on to its code is folded into
+ * it), each with the device where known.
+ */
+export async function describeOwnActivity(deps: Deps, org: Organization, account: Account): Promise<ActivityEntry[]> {
+  const records = await listAuditEvents(deps.db, { tenantId: org.tenantId, subjectAccountId: account.id, limit: 100 });
+  const deviceNames = new Map((await listDevices(deps.db, org.tenantId, account.id)).map((d) => [d.id, d.name]));
+  const entries: ActivityEntry[] = [];
+  for (const [i, record] of records.entries()) {
+    const later = records[i - 1];
+    if (later && isPasswordStepOf(record, later)) continue;
+    const deviceId = typeof record.details.deviceId === 'string' ? record.details.deviceId : null;
+    const device = deviceId !== null ? (deviceNames.get(deviceId) ?? null) : record.userAgent ? browserName(record.userAgent) : null;
+    entries.push({ at: record.occurredAt, event: record.event, outcome: record.outcome, device, ip: record.ip, byStaff: record.actorAccountId !== null && record.actorAccountId !== account.id });
+  }
+  return entries;
+}
+
+function isPasswordStepOf(record: AuditRecord, later: AuditRecord): boolean {
+  return (
+    record.event === 'login_succeeded' &&
+    record.details.step === 'password' &&
+    later.event === 'login_succeeded' &&
+    later.details.step === 'second_factor' &&
+    later.userAgent === record.userAgent &&
+    later.ip === record.ip &&
+    later.occurredAt.getTime() - record.occurredAt.getTime() <= oneLoginSeconds * 1000
+  );
 }

@@ -79,7 +79,8 @@ export async function setPasswordThroughLink<F extends Failure<string> = never>(
 ): Promise<Ok<{ account: Account }> | SetPasswordFailure | F> {
   const throttled = await countLinkSubmission(deps, org, client, link);
   if (throttled) return throttled;
-  const rejection = await rejectNewPassword(org, link.account, input, input.locale);
+  // The tip speaks the account's own language where staff set one (issue 12 stumble 10), as the page does.
+  const rejection = await rejectNewPassword(org, link.account, input, link.account.locale ?? input.locale);
   if (rejection) return { ok: false, error: 'password_rejected', rejection };
   const refused = beforeCommit ? await beforeCommit() : null;
   if (refused) return refused;

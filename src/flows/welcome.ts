@@ -59,14 +59,14 @@ export async function completeWelcome(
   client: RequestContext,
   session: WebSession,
   input: { token: string; password: string; passwordConfirm: string; locale: Locale },
-): Promise<Ok<{ cookieValue: string | null; standing: Standing }> | LinkFailure | Exclude<SetPasswordFailure, { error: 'password_rejected' }> | (Extract<SetPasswordFailure, { error: 'password_rejected' }> & { email: string })> {
+): Promise<Ok<{ cookieValue: string | null; standing: Standing }> | LinkFailure | Exclude<SetPasswordFailure, { error: 'password_rejected' }> | (Extract<SetPasswordFailure, { error: 'password_rejected' }> & { email: string; locale: Locale | null })> {
   const link = await openAccountLink(deps, org, client, 'welcome', input.token);
   if (!link.ok) return link;
   const set = await setPasswordThroughLink(deps, org, client, link, input, (tx, account, now) =>
     recordAudit(tx, now, client, { tenantId: org.tenantId, event: 'account_activated', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id }),
   );
   // A refused password comes back with the address, for the form's strength hint.
-  if (!set.ok) return set.error === 'password_rejected' ? { ...set, email: link.account.email } : set;
+  if (!set.ok) return set.error === 'password_rejected' ? { ...set, email: link.account.email, locale: link.account.locale } : set;
   const rotated = await rotateSession(deps.db, deps, session, { kind: 'password_verified', accountId: set.account.id });
   const now = deps.clock.now();
   const attempt = rotated ? { kind: 'web' as const, session: rotated.session } : null;

@@ -45,6 +45,7 @@ const policyLabels: Record<PolicyKey, string> = {
   smsCountries: 'Countries whose mobile numbers may receive codes',
   smsDailyLimit: 'Most SMS messages a day',
   passkeysRequiredForStaff: 'Staff must use a passkey as their second step',
+  timeZone: 'Time zone in which times are shown',
 };
 
 export const enTexts: EmailTexts = {

@@ -52,6 +52,7 @@ const policyLabels: Record<PolicyKey, string> = {
   smsCountries: 'Landen waarvan mobiele nummers codes mogen krijgen',
   smsDailyLimit: 'Meeste sms-berichten per dag',
   passkeysRequiredForStaff: 'Medewerkers moeten een passkey gebruiken als tweede stap',
+  timeZone: 'Tijdzone waarin tijden worden getoond',
 };
 
 export const nlTexts: EmailTexts = {

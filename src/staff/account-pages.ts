@@ -32,7 +32,7 @@ ${found.length === 0
 
 const createErrorKeys: Record<CreateAccountError, MessageKey> = {
   invalid_email: 'form.error.email',
-  invalid_name: 'register.error.name',
+  invalid_name: 'staff.error.name',
   invalid_role: 'staff.error.role',
   invalid_locale: 'account.error.locale',
   role_not_allowed: 'staff.error.roleNotAllowed',
@@ -84,19 +84,12 @@ function accountDetail(page: PageRequest, view: ManagedAccountView, errors?: For
   const body = html`<dl class="facts">
   <dt>${t('field.email')}</dt><dd>${emailForStaff(subject.email)}</dd>
   <dt>${t('field.role')}</dt><dd>${t(`role.${subject.role}`)}</dd>
-  <dt>${t('staff.state')}</dt><dd>${t(`state.${subject.state}`)}${view.lockedUntil ? html` · ${t('staff.lockedUntil', { time: formatTime(view.lockedUntil, ctx.locale) })}` : null}</dd>
+  <dt>${t('staff.state')}</dt><dd>${t(`state.${subject.state}`)}${view.lockedUntil ? html` · ${t('staff.lockedUntil', { time: formatTime(view.lockedUntil, ctx.locale, ctx.org.policy.timeZone) })}` : null}</dd>
   <dt>${t('staff.failedLogins')}</dt><dd>${subject.failedLoginCount}</dd>
   <dt>${t('staff.twoFactor')}</dt><dd>${view.secondFactor ? t('staff.twoFactor.on', { method: view.secondFactor === 'totp' ? 'app' : 'sms' }) : t('staff.twoFactor.off')}</dd>
-  <dt>${t('staff.created')}</dt><dd>${formatTime(subject.createdAt, ctx.locale)}</dd>
+  <dt>${t('staff.created')}</dt><dd>${formatTime(subject.createdAt, ctx.locale, ctx.org.policy.timeZone)}</dd>
 </dl>
-${actions.length > 0
-  ? html`<h2>${t('staff.actions')}</h2>
-<form method="post" action="/staff/accounts/${subject.id}/action" novalidate>
-  ${csrfField(ctx)}
-  ${textareaField({ name: 'reason', label: t('field.reason'), errors })}
-  <div class="actions">${actions.map((a) => html`<button type="submit" name="action" value="${a}">${t(actionLabels[a])}</button>`)}</div>
-</form>`
-  : null}
+${actionSections(ctx, subject.id, actions, errors)}
 <p><a href="/staff/accounts">${t('staff.back')}</a></p>`;
   return { status, html: renderPage(ctx, { title: subject.name, body, errors, notice }) };
 }
@@ -119,12 +112,57 @@ export const showAccountDetail: PageHandler = async (page) => {
   return accountDetail(page, view, undefined, noticeKey ? page.ctx.t(noticeKey) : undefined);
 };
 
+/** Deactivating and wiping two-step verification cut a person off: they stand apart and ask to confirm. */
+const destructiveActions: readonly StaffAction[] = ['deactivate', 'reset_two_factor'];
+const needsReason = (action: StaffAction) => action !== 'resend_welcome';
+
+/**
+ * Issue 12 stumble 6: each action is a form of its own, with its own reason where it needs one; the
+ * ones that cut a person off come last, apart, in red, with a box to tick.
+ */
+function actionSections(ctx: PageRequest['ctx'], subjectId: string, actions: StaffAction[], errors?: FormErrors) {
+  if (actions.length === 0) return null;
+  const t = ctx.t;
+  const form = (action: StaffAction) => {
+    const destructive = destructiveActions.includes(action);
+    const confirmId = `confirm-${action}`;
+    const confirmError = errors?.[confirmId];
+    return html`<form method="post" action="/staff/accounts/${subjectId}/action" novalidate class="staff-action${destructive ? ' staff-action--danger' : ''}" aria-labelledby="title-${action}">
+  ${csrfField(ctx)}
+  <input type="hidden" name="action" value="${action}">
+  <h3 id="title-${action}">${t(actionLabels[action])}</h3>
+  <p class="hint">${t(`staff.action.${action}.what` as MessageKey)}</p>
+  ${needsReason(action) ? textareaField({ name: 'reason', id: `reason-${action}`, label: t('field.reason'), errors }) : null}
+  ${destructive
+    ? html`<div class="field${confirmError ? ' field-error' : ''}">${confirmError ? html`<p class="error" id="${confirmId}-error">${confirmError}</p>` : null}<div class="choice"><input type="checkbox" id="${confirmId}" name="confirm" value="yes"${confirmError ? html` aria-invalid="true" aria-describedby="${confirmId}-error"` : null}><label for="${confirmId}">${t(`staff.confirm.${action}` as MessageKey)}</label></div></div>`
+    : null}
+  <button type="submit" id="submit-${action}" class="${destructive ? 'danger' : 'secondary'}">${t(actionLabels[action])}</button>
+</form>`;
+  };
+  const everyday = actions.filter((a) => !destructiveActions.includes(a));
+  const cutting = actions.filter((a) => destructiveActions.includes(a));
+  return html`${everyday.length > 0 ? html`<h2>${t('staff.actions')}</h2>${everyday.map(form)}` : null}
+${cutting.length > 0 ? html`<h2>${t('staff.actions.danger')}</h2>${cutting.map(form)}` : null}`;
+}
+
 export const submitAccountAction: PageHandler = async (page) => {
   const { deps, ctx, body } = page;
   const subjectId = page.params.id ?? '';
-  const done = await performStaffAction(deps, ctx.org, ctx.account!, ctx.client, { subjectId, action: field(body, 'action'), reason: field(body, 'reason') });
+  const action = field(body, 'action');
+  const known = Object.prototype.hasOwnProperty.call(actionLabels, action) ? (action as StaffAction) : null;
+  // A destructive action not confirmed changes nothing; the page says what is missing, field by field.
+  if (known && destructiveActions.includes(known) && field(body, 'confirm') !== 'yes') {
+    const view = await viewManagedAccount(deps, ctx.org, ctx.account!, subjectId);
+    if (!view.ok) return notFoundPage(ctx);
+    const errors: FormErrors = {};
+    if (field(body, 'reason').trim() === '') errors[`reason-${known}`] = ctx.t('staff.error.reason');
+    errors[`confirm-${known}`] = ctx.t('staff.error.confirm');
+    return accountDetail(page, view, errors, undefined, 400);
+  }
+  const done = await performStaffAction(deps, ctx.org, ctx.account!, ctx.client, { subjectId, action, reason: field(body, 'reason') });
   if (done.ok) return { redirect: `/staff/accounts/${done.subject.id}?done=${done.action}` };
   if (done.error === 'not_found') return notFoundPage(ctx);
-  if (done.error === 'reason_required') return accountDetail(page, done.view, { reason: ctx.t('staff.error.reason') }, undefined, 400);
-  return accountDetail(page, done.view, { reason: ctx.t('staff.error.action') }, undefined, done.error === 'not_applicable' ? 409 : 400);
+  if (done.error === 'reason_required') return accountDetail(page, done.view, { [`reason-${action}`]: ctx.t('staff.error.reason') }, undefined, 400);
+  const where = known && done.view.actions.includes(known) ? (needsReason(known) ? `reason-${known}` : `submit-${known}`) : null;
+  return accountDetail(page, done.view, where ? { [where]: ctx.t('staff.error.action') } : undefined, where ? undefined : ctx.t('staff.error.action'), done.error === 'not_applicable' ? 409 : 400);
 };

@@ -6,6 +6,7 @@ import { emailForStaff } from '../web/format.js';
 import { inputField, selectField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { renderPage, type FormErrors } from '../web/layout.js';
+import { eventLabel } from '../web/event-texts.js';
 import { stackedTable } from '../web/table.js';
 import { formatTime } from '../web/format.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
@@ -43,8 +44,8 @@ function auditTable(ctx: WebContext, records: AuditRecord[]) {
     caption: t('audit.caption', { count: records.length }),
     columns: [{ label: t('audit.time') }, { label: t('audit.event') }, { label: t('audit.who') }, { label: t('audit.details') }],
     rows: records.map((r) => [
-      html`<time datetime="${r.occurredAt.toISOString()}">${formatTime(r.occurredAt, ctx.locale)}</time>`,
-      html`${r.event}<br>${r.outcome === 'success' ? t('activity.success') : t('activity.failure')}`,
+      html`<time datetime="${r.occurredAt.toISOString()}">${formatTime(r.occurredAt, ctx.locale, ctx.org.policy.timeZone)}</time>`,
+      html`${eventLabel(r.event, ctx.locale)}<br>${r.outcome === 'success' ? t('activity.success') : t('activity.failure')}`,
       html`${r.actorEmail ? html`<span class="line">${t('audit.actor')}: ${breakableEmail(emailForStaff(r.actorEmail))}</span>` : null}${r.subjectEmail ? html`<span class="line">${t('audit.subject')}: ${breakableEmail(emailForStaff(r.subjectEmail))}</span>` : null}`,
       html`${r.ip ? html`<span class="line">IP ${r.ip}</span>` : null}${Object.entries(r.details).map(([k, v]) => html`<span class="line">${k}=${breakableList(String(v))}</span>`)}`,
     ]),
@@ -57,7 +58,7 @@ function auditPage(page: PageRequest, query: AuditQuery, records: AuditRecord[],
   const csvLink = `/admin/audit.csv?${new URLSearchParams({ ...query }).toString()}`;
   const body = html`<form method="get" action="/admin/audit" novalidate>
   ${inputField({ name: 'person', label: t('audit.person'), type: 'email', value: query.person, errors })}
-  ${selectField({ name: 'event', label: t('audit.event'), value: query.event, errors, options: [{ value: '', label: t('audit.allEvents') }, ...auditEventNames.map((e) => ({ value: e, label: e }))] })}
+  ${selectField({ name: 'event', label: t('audit.event'), value: query.event, errors, options: [{ value: '', label: t('audit.allEvents') }, ...auditEventNames.map((e) => ({ value: e, label: eventLabel(e, ctx.locale) }))] })}
   ${inputField({ name: 'from', label: t('audit.from'), type: 'date', value: query.from, errors })}
   ${inputField({ name: 'to', label: t('audit.to'), type: 'date', value: query.to, errors })}
   <button type="submit">${t('audit.filter')}</button>

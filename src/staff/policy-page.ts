@@ -24,7 +24,7 @@ function history(ctx: WebContext, changes: PolicyChangeRecord[]) {
   const t = ctx.t;
   if (changes.length === 0) return html`<p>${t('policy.history.none')}</p>`;
   return html`<ul class="policy-history">${changes.map(
-    (c) => html`<li><p>${t('policy.history.by', { time: formatTime(c.at, ctx.locale), who: c.by ?? t('policy.history.operator') })}${c.weakened.length > 0 ? html` · <strong>${t('policy.history.weakened')}</strong>` : null}</p>
+    (c) => html`<li><p>${t('policy.history.by', { time: formatTime(c.at, ctx.locale, ctx.org.policy.timeZone), who: c.by ?? t('policy.history.operator') })}${c.weakened.length > 0 ? html` · <strong>${t('policy.history.weakened')}</strong>` : null}</p>
 <p>${c.changes.map((change) => `${change.key} = ${change.to}`).join(', ')}</p></li>`,
   )}</ul>`;
 }
@@ -63,6 +63,7 @@ async function policyPage(page: PageRequest, values: Record<string, string>, err
   <h2>${t('policy.passwordsAndSessions')}</h2>
   ${checkbox('passwordRequireSpecial', t('policy.passwordRequireSpecial'), values.passwordRequireSpecial === 'true')}
   ${numberKeys.map((key) => inputField({ name: key, label: t(`policy.${key}` as MessageKey), value: values[key] ?? '', errors, inputMode: 'numeric' }))}
+  ${inputField({ name: 'timeZone', label: t('policy.timeZone'), hint: t('policy.timeZone.hint'), value: values.timeZone ?? '', errors, autocomplete: 'off' })}
   <h2>${t('account.security')}</h2>
   <p>${t('policy.confirm')}</p>
   ${asks.password && !asks.passkeyOnly ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
@@ -85,6 +86,8 @@ export const submitPolicy: PageHandler = async (page) => {
   const submitted: Record<string, string> = {};
   for (const key of booleanKeys) submitted[key] = field(body, key) === 'true' ? 'true' : 'false';
   for (const key of [...requirementKeys, ...numberKeys, 'smsCountries', 'smsDailyLimit']) submitted[key] = field(body, key).trim();
+  // A form of before the time zone was a key (an open tab) still saves; the zone then stays as it is.
+  if (Object.prototype.hasOwnProperty.call(body, 'timeZone')) submitted.timeZone = field(body, 'timeZone').trim();
   submitted.twoFactorMethods = (['totp', 'sms', 'passkey'] as const).filter((m) => field(body, `method_${m}`) === 'true').join(',');
   const target = sessionTargetOf(deps, ctx, reply, ctx.account!);
   const changed = await changeOrganizationPolicy(deps, ctx.org, { kind: 'admin', target, proofs: stepUpProofsOf(body) }, ctx.client, submitted);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyPolicyChanges, defaultPolicy, policyFromStored, policyKeys, type Policy } from './policy.js';
+import { applyPolicyChanges, defaultPolicy, policyFromStored, policyKeys, weakenedKeys, type Policy } from './policy.js';
 
 const specDefaults: Policy = {
   selfRegistration: false,
@@ -18,6 +18,7 @@ const specDefaults: Policy = {
   smsCountries: ['NL'],
   smsDailyLimit: 500,
   passkeysRequiredForStaff: false,
+  timeZone: 'Europe/Amsterdam',
 };
 
 const fresh = (): Policy => ({ ...defaultPolicy, twoFactorMethods: [...defaultPolicy.twoFactorMethods], smsCountries: [...defaultPolicy.smsCountries] });
@@ -231,7 +232,8 @@ test('weakenedKeys names exactly the changes that make the policy less strict (S
   const { weakenedKeys } = await import('./policy.js');
   const base = { ...defaultPolicy, twoFactorMethods: ['totp' as const], passkeysRequiredForStaff: true };
   const weaker = { ...base, twoFactorStaff: 'optional' as const, twoFactorClients: 'off' as const, twoFactorMethods: ['totp' as const, 'sms' as const], passwordMinLength: 10, passwordRequireSpecial: false, passwordMinGuessesLog10: 7, idleMinutes: 120, absoluteHours: 24, maxCodeValidityDays: 30, welcomeLinkHours: 300, resetLinkMinutes: 120, selfRegistration: true, smsCountries: ['NL', 'GB'], smsDailyLimit: 5000, passkeysRequiredForStaff: false };
-  assert.deepEqual(new Set(weakenedKeys(base, weaker)), new Set(Object.keys(defaultPolicy)));
+  // Every key but the time zone, which only says how times read.
+  assert.deepEqual(new Set(weakenedKeys(base, weaker)), new Set(Object.keys(defaultPolicy).filter((key) => key !== 'timeZone')));
   const stricter = { ...base, twoFactorClients: 'required' as const, passwordMinLength: 16, idleMinutes: 15, absoluteHours: 4, maxCodeValidityDays: 0, welcomeLinkHours: 24, resetLinkMinutes: 15, smsDailyLimit: 50 };
   assert.deepEqual(weakenedKeys(base, stricter), []);
   assert.deepEqual(weakenedKeys({ ...base, smsCountries: ['NL', 'BE'] }, { ...base, smsCountries: ['BE'] }), [], 'fewer countries is stricter');
@@ -270,4 +272,14 @@ test('passkeysRequiredForStaff: true only where staff two-step verification is r
   assert.equal(stored.passkeysRequiredForStaff, true);
   assert.equal(stored.twoFactorStaff, 'required');
   assert.deepEqual(stored.twoFactorMethods, ['totp', 'passkey']);
+});
+
+test('timeZone: an IANA zone (SPEC 1), default Europe/Amsterdam; never a weakening', () => {
+  assert.equal(defaultPolicy.timeZone, 'Europe/Amsterdam');
+  assert.equal(accepted('timeZone', 'America/Curacao'), 'America/Curacao');
+  assert.equal(accepted('timeZone', 'UTC'), 'UTC');
+  refused('timeZone', 'Mars/Olympus');
+  refused('timeZone', 'europe/amsterdam');
+  refused('timeZone', '');
+  assert.deepEqual(weakenedKeys(defaultPolicy, { ...defaultPolicy, timeZone: 'Europe/London' }), []);
 });

@@ -26,6 +26,8 @@ export interface Policy {
   smsDailyLimit: number;
   /** SPEC 1, 11: staff prove their second step with a passkey only (forced setup like 2FA). */
   passkeysRequiredForStaff: boolean;
+  /** SPEC 1: the IANA time zone in which pages and mails show times. */
+  timeZone: string;
 }
 
 export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
@@ -45,6 +47,7 @@ export const defaultPolicy: Readonly<Policy> = Object.freeze<Policy>({
   smsCountries: ['NL'],
   smsDailyLimit: 500,
   passkeysRequiredForStaff: false,
+  timeZone: 'Europe/Amsterdam',
 });
 
 /** Whether two-step verification is off, optional or required for an account of this role (SPEC 1). */
@@ -85,6 +88,8 @@ export function weakenedKeys(before: Policy, after: Policy): PolicyKey[] {
     smsDailyLimit: (a, b) => b.smsDailyLimit > a.smsDailyLimit,
     // Staff allowed back to phishable codes.
     passkeysRequiredForStaff: (a, b) => a.passkeysRequiredForStaff && !b.passkeysRequiredForStaff,
+    // How times read is no security setting.
+    timeZone: () => false,
   };
   return policyKeys.filter((key) => weaker[key](before, after));
 }
@@ -129,6 +134,13 @@ function countries(raw: string): Parsed {
     : { ok: false, problem: 'a comma-separated list of 1 to 30 two-letter country codes (ISO 3166), such as NL,BE' };
 }
 
+/** The IANA zones this Node knows (`Europe/Amsterdam`, `America/Curacao`…), case as IANA writes them. */
+const timeZones = new Set(Intl.supportedValuesOf('timeZone'));
+
+function timeZone(raw: string): Parsed {
+  return timeZones.has(raw) || raw === 'UTC' ? { ok: true, value: raw } : { ok: false, problem: 'an IANA time zone, such as Europe/Amsterdam' };
+}
+
 /** How each key is read from text (the operator command and the admin form). */
 const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   selfRegistration: boolean,
@@ -146,6 +158,7 @@ const parsers: Record<PolicyKey, (raw: string) => Parsed> = {
   smsCountries: countries,
   smsDailyLimit: integer(1, 100_000),
   passkeysRequiredForStaff: boolean,
+  timeZone,
 };
 
 /**

@@ -52,6 +52,17 @@ function chooseLocale(request: FastifyRequest, org: Organization, account: Accou
   return localeFromAcceptLanguage(request.headers['accept-language']) ?? org.defaultLocale;
 }
 
+/**
+ * A page that knows whose it is before they log in (the welcome link, issue 12 stumble 10) speaks
+ * the language staff set for the account, unless the visitor just chose one with `?lang=`.
+ */
+export function speakAccountLanguage(ctx: WebContext, request: FastifyRequest, locale: Locale | null): void {
+  const query = request.query as Record<string, unknown> | undefined;
+  if (locale === null || isLocale(query?.lang)) return;
+  ctx.locale = locale;
+  ctx.t = translator(locale);
+}
+
 const isSecure = (deps: Deps) => deps.config.publicScheme === 'https';
 
 export function setSessionCookie(reply: FastifyReply, deps: Deps, value: string | null): void {
@@ -96,7 +107,9 @@ export async function buildWebContext(deps: Deps, org: Organization, request: Fa
   const account = resumed.standing.kind === 'authenticated' ? resumed.standing.account : null;
   const query = request.query as Record<string, unknown> | undefined;
   if (isLocale(query?.lang)) appendSetCookie(reply, serializeCookie(languageCookie, query.lang, { secure, maxAgeSeconds: 365 * 24 * 3600 }));
-  const locale = chooseLocale(request, org, account, secure);
+  // Half-way in (code step, forced setup) the account is known too: its language holds there as well.
+  const known = 'account' in resumed.standing ? resumed.standing.account : null;
+  const locale = chooseLocale(request, org, known, secure);
   const context: WebContext = {
     org,
     locale,

@@ -58,11 +58,14 @@ export function selectField(options: SelectOptions): SafeHtml {
 </div>`;
 }
 
-export function textareaField(options: { name: string; label: string; value?: string; errors?: FormErrors; required?: boolean }): SafeHtml {
-  const error = options.errors?.[options.name];
+export function textareaField(options: { name: string; id?: string; label: string; value?: string; errors?: FormErrors; required?: boolean; hint?: string }): SafeHtml {
+  const id = options.id ?? options.name;
+  const error = options.errors?.[id];
+  const describedBy = [options.hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return html`<div class="field${error ? ' field-error' : ''}">
-  <label for="${options.name}">${options.label}</label>
-  ${error ? html`<p class="error" id="${options.name}-error">${error}</p>` : null}
-  <textarea id="${options.name}" name="${options.name}" rows="3"${options.required ? html` required` : null}${error ? html` aria-invalid="true" aria-describedby="${options.name}-error"` : null}>${options.value ?? ''}</textarea>
+  <label for="${id}">${options.label}</label>
+  ${options.hint ? html`<p class="hint" id="${id}-hint">${options.hint}</p>` : null}
+  ${error ? html`<p class="error" id="${id}-error">${error}</p>` : null}
+  <textarea id="${id}" name="${options.name}" rows="3"${options.required ? html` required` : null}${error ? html` aria-invalid="true"` : null}${describedBy ? html` aria-describedby="${describedBy}"` : null}>${options.value ?? ''}</textarea>
 </div>`;
 }

@@ -1,9 +1,9 @@
 import { domainToASCII } from 'node:url';
 import type { Locale } from '../tenants/organizations.js';
 
-/** A moment as people in the Netherlands read it (the service's time zone), in the page's language. */
-export function formatTime(date: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Amsterdam' }).format(date);
+/** A moment in the page's language and the organization's time zone (policy `timeZone`, SPEC 1). */
+export function formatTime(date: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(date);
 }
 
 /**

@@ -97,7 +97,7 @@ describe('a password reset or a deactivation ends app access', () => {
     const admin = await createActiveAccount(t, org, { role: 'admin' });
     const staff = await loggedInBrowser(t, org, admin);
     await staff.get(`/staff/accounts/${member.id}`);
-    assert.equal((await staff.post(`/staff/accounts/${member.id}/action`, { action: 'deactivate', reason: 'left' })).statusCode, 303);
+    assert.equal((await staff.post(`/staff/accounts/${member.id}/action`, { action: 'deactivate', confirm: 'yes', reason: 'left' })).statusCode, 303);
     const me = await app.me(accessToken);
     assert.equal(me.ok ? 'ok' : me.error, 'invalid_token');
   });

@@ -91,7 +91,7 @@ describe('the code lockout escalates (NIST SP 800-63B 5.2.2)', () => {
     assert.equal((await blocked.post('/login/code', { code: app.code(t) })).statusCode, 429, 'time does not open it');
     const staff = await loggedInBrowser(t, org, helpdesk);
     await staff.get(`/staff/accounts/${user.id}`);
-    assert.equal((await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', reason: 'locked out, identity checked' })).statusCode, 303);
+    assert.equal((await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'locked out, identity checked' })).statusCode, 303);
     const after = await loggedInBrowser(t, org, user);
     assert.equal((await after.get('/account')).statusCode, 200, 'after the reset the password logs in (2FA optional here)');
   });

@@ -165,7 +165,7 @@ describe('SECURITY 31: a multi-step change is all or nothing', () => {
     await staff.get(`/staff/accounts/${user.id}`);
     const restore = crashInTransactionOn(t.db, /INSERT INTO job/);
     try {
-      const crashed = await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, identity checked' });
+      const crashed = await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'lost phone, identity checked' });
       assert.equal(crashed.statusCode, 500, 'the crash is an error');
       assert.doesNotMatch(crashed.body, /crash in the middle/, 'and shows nothing of it');
     } finally {
@@ -181,7 +181,7 @@ describe('SECURITY 31: a multi-step change is all or nothing', () => {
     assert.equal((await relogin.post('/login/code', { code: app.code(t) })).headers.location, '/', 'and the authenticator still works');
 
     await staff.get(`/staff/accounts/${user.id}`);
-    const retried = await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, identity checked' });
+    const retried = await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'lost phone, identity checked' });
     assert.equal(retried.statusCode, 303, 'the retry succeeds');
     assert.equal(await findActiveFactor(t.deps.db, org.tenantId, user.id), null, 'the factor is gone');
     assert.equal(await codesLeft(), 0, 'the recovery codes are gone');

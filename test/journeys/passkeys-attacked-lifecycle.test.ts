@@ -30,7 +30,7 @@ describe('SPEC 11 attacked: passkeys and the account lifecycle', () => {
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const staff = await loggedInBrowser(t, org, helpdesk);
     await staff.get(`/staff/accounts/${victim.id}`);
-    const reset = await staff.post(`/staff/accounts/${victim.id}/action`, { action: 'reset_two_factor', reason: 'phone lost, user called' });
+    const reset = await staff.post(`/staff/accounts/${victim.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'phone lost, user called' });
     assert.equal(reset.statusCode, 303, reset.body.slice(0, 300));
 
     // Whoever holds the lost phone still gets a whole login (acr 2fa) with its passkey.
@@ -48,7 +48,7 @@ describe('SPEC 11 attacked: passkeys and the account lifecycle', () => {
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const staff = await loggedInBrowser(t, org, helpdesk);
     await staff.get(`/staff/accounts/${victim.id}`);
-    const reset = await staff.post(`/staff/accounts/${victim.id}/action`, { action: 'reset_two_factor', reason: 'phone lost, user called' });
+    const reset = await staff.post(`/staff/accounts/${victim.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'phone lost, user called' });
     assert.equal(reset.statusCode, 303, `the helpdesk cannot take the lost passkey away: ${reset.statusCode}`);
     assert.match(String((await passkeyLogin(t, org, phone)).posted.headers.location), /passkeyRefused=1/);
   });

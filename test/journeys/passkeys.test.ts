@@ -136,7 +136,7 @@ describe('SPEC 11: passkeys', () => {
     const helpdesk = await createActiveAccount(t, org, { role: 'helpdesk' });
     const staff = await loggedInBrowser(t, org, helpdesk);
     await staff.get(`/staff/accounts/${account.id}`);
-    assert.equal((await staff.post(`/staff/accounts/${account.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, identity checked' })).statusCode, 303);
+    assert.equal((await staff.post(`/staff/accounts/${account.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'lost phone, identity checked' })).statusCode, 303);
     assert.match(String((await loginWith(t, org, key)).posted.headers.location), /passkeyRefused=1/, 'the passkey went with the reset');
     const [audit] = await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'two_factor_reset_by_staff', limit: 5 });
     assert.equal(audit?.details.removedPasskeys, 1);

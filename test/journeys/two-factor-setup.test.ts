@@ -111,7 +111,7 @@ describe('SECURITY 41: replacing a factor in force needs a code from it', () => 
     const admin = await createActiveAccount(t, org, { role: 'admin' });
     const staff = await loggedInBrowser(t, org, admin);
     await staff.get(`/staff/accounts/${user.id}`);
-    assert.equal((await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', reason: 'lost phone, checked by phone' })).statusCode, 303);
+    assert.equal((await staff.post(`/staff/accounts/${user.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'lost phone, checked by phone' })).statusCode, 303);
     const browser = await loggedInBrowser(t, org, user);
     const form = await browser.get('/account/2fa/setup');
     assert.doesNotMatch(form.body, /name="code"/);

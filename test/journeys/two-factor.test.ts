@@ -220,8 +220,8 @@ describe('lost phone: staff reset (SPEC 4.6)', () => {
     const detail = await proBrowser.get(`/staff/accounts/${clientAccount.id}`);
     assert.match(detail.body, /value="reset_two_factor"/);
     assert.doesNotMatch(detail.body, /[A-Z2-7]{32}/, 'staff never see a secret');
-    assert.equal((await proBrowser.post(`/staff/accounts/${clientAccount.id}/action`, { action: 'reset_two_factor', reason: '' })).statusCode, 400, 'a reason is required');
-    assert.equal((await proBrowser.post(`/staff/accounts/${clientAccount.id}/action`, { action: 'reset_two_factor', reason: 'phone stolen, identity checked by phone' })).statusCode, 303);
+    assert.equal((await proBrowser.post(`/staff/accounts/${clientAccount.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: '' })).statusCode, 400, 'a reason is required');
+    assert.equal((await proBrowser.post(`/staff/accounts/${clientAccount.id}/action`, { action: 'reset_two_factor', confirm: 'yes', reason: 'phone stolen, identity checked by phone' })).statusCode, 303);
 
     assert.equal((await client.get('/')).statusCode, 303, 'the client’s session ended');
     await t.jobs.runDue();

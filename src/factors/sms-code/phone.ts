@@ -14,7 +14,7 @@ const machineToMachine = ['+3197'];
 
 /**
  * SECURITY 36: a number codes may go to. Typed in international form (`+31 6…`, `0031 6…`) or in
- * the national form of the org's own country, the first of `countries` (`06 12345678`); it must
+ * the national form of one of the org's `countries` (`06 12345678`); it must
  * be one libphonenumber types as mobile (or, where a plan cannot tell, fixed line or mobile), in
  * one of `countries`. Premium-rate, shared-cost, toll-free, VoIP, personal, pager, satellite and
  * other non-geographic numbers, and numbers of unknown type, are refused: they are how an SMS pump
@@ -23,9 +23,12 @@ const machineToMachine = ['+3197'];
 export function acceptSmsNumber(input: string, countries: readonly string[]): Ok<{ e164: string }> | Failure<SmsNumberProblem> {
   const trimmed = input.trim().replace(/^00/, '+');
   if (trimmed === '' || trimmed.length > 32) return { ok: false, error: 'invalid_phone' };
-  const home = countries[0] as CountryCode | undefined;
-  const parsed = trimmed.startsWith('+') ? parsePhoneNumberFromString(trimmed) : home ? parsePhoneNumberFromString(trimmed, home) : undefined;
-  if (!parsed?.isValid()) return { ok: false, error: 'invalid_phone' };
+  // National form: read in each of the org's countries in order; the first where it is a valid
+  // mobile number wins (an org of BE and NL still takes `06 12345678`), else the first valid one.
+  const candidates = trimmed.startsWith('+') ? [parsePhoneNumberFromString(trimmed)] : countries.map((country) => parsePhoneNumberFromString(trimmed, country as CountryCode));
+  const valid = candidates.filter((candidate) => candidate?.isValid());
+  const parsed = valid.find((candidate) => candidate!.getType() === 'MOBILE' || candidate!.getType() === 'FIXED_LINE_OR_MOBILE') ?? valid[0];
+  if (!parsed) return { ok: false, error: 'invalid_phone' };
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, error: 'phone_not_mobile' };
   if (machineToMachine.some((prefix) => parsed.number.startsWith(prefix))) return { ok: false, error: 'phone_not_mobile' };

@@ -1,4 +1,5 @@
 import { html } from '../../core/html.js';
+import { viewTwoFactor } from '../../flows/two-factor-settings.js';
 import { updateOwnProfile } from '../../flows/account-profile.js';
 import { changePassword } from '../../flows/password-change.js';
 import { describeStepUp } from '../../flows/step-up.js';
@@ -10,14 +11,24 @@ import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from './code-fields.js';
 import { newPasswordFields, passwordProblemErrors } from './password-fields.js';
 
-export const showHome: PageHandler = async ({ ctx }) => {
+/**
+ * Home (issue 12 stumble 11): after the welcome link a new client lands here; it says what is
+ * worth doing next: two-step verification where the organization leaves it to them and it is not
+ * on yet, linking the app, and where to find help.
+ */
+export const showHome: PageHandler = async ({ ctx, deps }) => {
   const account = ctx.account!;
   const t = ctx.t;
+  const twoFactor = await viewTwoFactor(deps, ctx.org, { account, session: ctx.session! });
+  const offerTwoFactor = twoFactor.mayTurnOff && twoFactor.factor === null && !twoFactor.passkeySecondStep;
   const body = html`<p>${t('home.loggedInAs', { name: account.name, email: account.email })}</p>
-<ul class="links">
-  <li><a href="/account">${t('nav.account')}</a></li>
+<h2>${t('home.next')}</h2>
+<ul class="next-steps">
+  ${offerTwoFactor ? html`<li><a href="/account/2fa/setup">${t('home.next.twoFactor')}</a><p class="hint">${t('home.next.twoFactor.why')}</p></li>` : null}
+  <li><a href="/account/app">${t('home.next.app')}</a><p class="hint">${t('home.next.app.why')}</p></li>
+  <li><a href="/account">${t('nav.account')}</a><p class="hint">${t('home.next.account.why')}</p></li>
   ${account.role !== 'client' ? html`<li><a href="/staff/accounts">${t('nav.staff')}</a></li>` : null}
-  <li><a href="/help">${t('nav.help')}</a></li>
+  <li><a href="/help">${t('nav.help')}</a><p class="hint">${t('home.next.help.why')}</p></li>
 </ul>`;
   return { html: renderPage(ctx, { title: t('home.title', { org: ctx.org.name }), body }) };
 };

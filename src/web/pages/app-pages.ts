@@ -1,6 +1,7 @@
 import QRCode from 'qrcode';
 import { html } from '../../core/html.js';
-import { listOwnActivity } from '../../flows/account-profile.js';
+import { describeOwnActivity } from '../../flows/account-profile.js';
+import { eventTexts } from '../event-texts.js';
 import { listAccountDevices, removeOwnDevice, showAppQrCode } from '../../flows/app-link.js';
 import { describeStepUp } from '../../flows/step-up.js';
 import { applicationsOf, revokeApplication } from '../../flows/openid-clients.js';
@@ -23,7 +24,7 @@ async function appPage(page: PageRequest, options: { qr?: { image: string; expir
   const qr = options.qr
     ? html`<div class="app-qr" role="status">
   <img class="qr" src="${options.qr.image}" width="260" height="260" alt="${t('app.qrAlt')}">
-  <p>${t('app.expires', { time: formatTime(options.qr.expiresAt, ctx.locale) })}</p>
+  <p>${t('app.expires', { time: formatTime(options.qr.expiresAt, ctx.locale, ctx.org.policy.timeZone) })}</p>
 </div>`
     : null;
   const body = html`<p>${t('app.intro')}</p>
@@ -66,7 +67,7 @@ export const showDevices: PageHandler = async (page) => {
   const applications = await applicationsOf(deps, ctx.org, ctx.account!);
   const removeButton = (action: string, label: string, name: string) =>
     html`<form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit" class="link">${label}<span class="visually-hidden"> ${name}</span></button></form>`;
-  const row = (name: string, added: Date, used: Date, action: string) => [name, formatTime(added, ctx.locale), formatTime(used, ctx.locale), removeButton(action, t('validity.remove'), name)];
+  const row = (name: string, added: Date, used: Date, action: string) => [name, formatTime(added, ctx.locale, ctx.org.policy.timeZone), formatTime(used, ctx.locale, ctx.org.policy.timeZone), removeButton(action, t('validity.remove'), name)];
   const columns = [{ label: t('devices.name') }, { label: t('devices.added') }, { label: t('devices.lastUsed') }, { label: t('validity.remove'), hiddenLabel: true }];
   const table = (caption: string, rows: ReturnType<typeof row>[]) => (rows.length === 0 ? html`<p>${caption}: ${t('devices.none')}</p>` : stackedTable({ caption, columns, rows }));
   const body = html`${table(t('devices.apps'), devices.map((d) => row(d.name, d.createdAt, d.lastUsedAt, `/account/devices/${d.id}/remove`)))}
@@ -76,7 +77,7 @@ ${applications.length === 0
     : stackedTable({
         caption: t('devices.applications'),
         columns: [{ label: t('devices.name') }, { label: t('devices.added') }, { label: t('devices.revoke'), hiddenLabel: true }],
-        rows: applications.map((a) => [a.name, formatTime(a.since, ctx.locale), removeButton(`/account/applications/${a.clientId}/revoke`, t('devices.revoke'), a.name)]),
+        rows: applications.map((a) => [a.name, formatTime(a.since, ctx.locale, ctx.org.policy.timeZone), removeButton(`/account/applications/${a.clientId}/revoke`, t('devices.revoke'), a.name)]),
       })}
 <p><a href="/account/app">${t('app.title')}</a></p>`;
   return { html: renderPage(ctx, { title: t('devices.title'), body, notice: page.query.removed === '1' ? t('devices.removed') : undefined }) };
@@ -94,24 +95,27 @@ export const submitRemoveDevice: PageHandler = async (page) => {
   return { redirect: '/account/devices?removed=1' };
 };
 
-/** SPEC 4.7: the user's own security events, newest first. */
+/**
+ * SPEC 4.7, issue 12 stumble 1: the user's own security events, newest first, each as a sentence
+ * in their language with the device and address where known, so a stranger stands out.
+ */
 export const showActivity: PageHandler = async (page) => {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const me = ctx.account!.id;
-  const events = await listOwnActivity(deps, ctx.org, ctx.account!);
-  const body = events.length === 0
+  const entries = await describeOwnActivity(deps, ctx.org, ctx.account!);
+  const sentence = (entry: (typeof entries)[number]) => {
+    const known = Object.prototype.hasOwnProperty.call(eventTexts, entry.event) ? eventTexts[entry.event as keyof typeof eventTexts].you[ctx.locale] : entry.event;
+    return known.replace('{device}', entry.device ?? t('activity.unknownDevice'));
+  };
+  const body = entries.length === 0
     ? html`<p>${t('audit.none')}</p>`
-    : html`${stackedTable({
-        caption: t('activity.caption'),
-        columns: [{ label: t('devices.when') }, { label: t('audit.event') }, { label: t('audit.outcome') }, { label: 'IP' }],
-        rows: events.map((e) => [
-          formatTime(e.occurredAt, ctx.locale),
-          e.event.replace(/_/g, ' '),
-          e.outcome === 'success' ? t('activity.success') : t('activity.failure'),
-          e.actorAccountId === null || e.actorAccountId === me ? (e.ip ?? '') : t('activity.byStaff'),
-        ]),
-      })}
+    : html`<h2 class="visually-hidden">${t('activity.caption')}</h2>
+<ol class="activity">${entries.map(
+        (entry) => html`<li class="activity-entry${entry.outcome === 'failure' ? ' activity-entry--failed' : ''}">
+  <p class="activity-what">${sentence(entry)}${entry.byStaff ? html` (${t('activity.byStaff')})` : null}</p>
+  <p class="activity-when"><time datetime="${entry.at.toISOString()}">${formatTime(entry.at, ctx.locale, ctx.org.policy.timeZone)}</time>${entry.ip && !entry.byStaff ? html`<span class="activity-place"> · ${t('activity.from', { ip: entry.ip })}</span>` : null}</p>
+</li>`,
+      )}</ol>
 <p>${t('activity.notYou')} <a href="/help">${t('nav.help')}</a></p>`;
   return { html: renderPage(ctx, { title: t('activity.title'), body }) };
 };

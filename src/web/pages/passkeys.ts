@@ -30,7 +30,7 @@ async function passkeysPage(page: PageRequest, values: { name: string }, errors?
       ? html`<p>${t('passkeys.none')}</p>`
       : html`<ul class="passkeys">${passkeys.map(
           (p) => html`<li><strong>${p.name}</strong> · ${t(p.synced ? 'passkeys.synced' : 'passkeys.deviceBound')}<br>
-${t('passkeys.added', { time: formatTime(p.addedAt, ctx.locale) })} · ${p.lastUsedAt ? t('passkeys.lastUsed', { time: formatTime(p.lastUsedAt, ctx.locale) }) : t('passkeys.neverUsed')}
+${t('passkeys.added', { time: formatTime(p.addedAt, ctx.locale, ctx.org.policy.timeZone) })} · ${p.lastUsedAt ? t('passkeys.lastUsed', { time: formatTime(p.lastUsedAt, ctx.locale, ctx.org.policy.timeZone) }) : t('passkeys.neverUsed')}
 <a href="/account/passkeys/${p.id}/remove">${t('passkeys.remove')}<span class="visually-hidden"> ${p.name}</span></a></li>`,
         )}</ul>`;
   const forced = ctx.standing.kind === 'needs_two_factor_setup';

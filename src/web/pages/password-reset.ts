@@ -1,7 +1,7 @@
 import { html } from '../../core/html.js';
 import { completePasswordReset, openResetLink, requestPasswordReset, sendResetCode, type ResetForm } from '../../flows/password-reset.js';
 import { field } from '../../http/form-body.js';
-import { ensureSession, setSessionCookie } from '../context.js';
+import { ensureSession, setSessionCookie, speakAccountLanguage } from '../context.js';
 import { inputField } from '../fields.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
@@ -39,6 +39,8 @@ export const submitForgot: PageHandler = async (page) => {
 
 async function resetForm(page: PageRequest, token: string, link: ResetForm, errors?: FormErrors, notice?: string): Promise<PageResult> {
   const { ctx, deps, reply } = page;
+  // The link knows whose it is: the page speaks the account's language (issue 12 stumble 10).
+  speakAccountLanguage(ctx, page.request, link.account.locale);
   await ensureSession(deps, ctx, reply);
   const t = ctx.t;
   const body = html`<form method="post" action="/password/reset/${token}" novalidate>
@@ -92,6 +94,7 @@ export const submitReset: PageHandler = async (page) => {
     // Only the link is counted here (a reset asks no password): the network is over its guess budget.
     if (reset.error === 'rate_limited') return linkThrottledPage(page, reset.retryAfterSeconds);
     if (reset.error === 'invalid_link') return resetLinkNotValid(page);
+    speakAccountLanguage(ctx, page.request, reset.form.account.locale);
     const errors = reset.error === 'password_rejected' ? passwordProblemErrors(ctx, reset.rejection) : stepUpErrors(ctx, reset);
     return resetForm(page, token, reset.form, errors);
   }

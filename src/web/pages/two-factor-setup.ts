@@ -31,6 +31,9 @@ function carriedReturnTo(page: PageRequest): string | null {
 const withReturnTo = (path: string, returnTo: string | null) => (returnTo ? `${path}?returnTo=${encodeURIComponent(returnTo)}` : path);
 const returnToField = (returnTo: string | null) => (returnTo ? html`<input type="hidden" name="returnTo" value="${returnTo}">` : null);
 
+/** `JBSWY3DPEHPK3PXP` → `JBSW Y3DP EHPK 3PXP`: easier to read out and type. */
+const groupsOfFour = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
 const target = (page: PageRequest) => sessionTargetOf(page.deps, page.ctx, page.reply, standingAccount(page.ctx)!);
 
 async function setupChoicePage(page: PageRequest, errors?: FormErrors, values: { method?: string; phone?: string } = {}): Promise<PageResult> {
@@ -123,12 +126,23 @@ async function confirmPage(page: PageRequest, errors?: FormErrors): Promise<Page
   let intro;
   if (pending.method === 'totp') {
     const qr = await QRCode.toDataURL(pending.otpauthUri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
-    intro = html`<ol>
+    // Stumble 2: a patient with one phone cannot scan their own screen. The same otpauth:// URI
+    // opens the authenticator app on this phone; the key, in groups of four, can be typed in.
+    intro = html`<section aria-labelledby="what-is-an-authenticator">
+  <h2 id="what-is-an-authenticator">${t('setup.totp.what.title')}</h2>
+  <p>${t('setup.totp.what.text')}</p>
+</section>
+<h2>${t('setup.totp.onThisPhone')}</h2>
+<p>${t('setup.totp.onThisPhone.text')}</p>
+<p><a class="button secondary" href="${pending.otpauthUri}">${t('setup.totp.open')}</a></p>
+<h2>${t('setup.totp.otherDevice')}</h2>
+<ol>
   <li>${t('setup.totp.step1')}</li>
   <li>${t('setup.totp.step2')}</li>
 </ol>
 <img class="qr" src="${qr}" width="240" height="240" alt="${t('setup.totp.qrAlt')}">
-<p>${t('setup.totp.manual')} <code class="secret">${pending.secretBase32.replace(/(.{4})(?=.)/g, '$1 ')}</code></p>
+<p>${t('setup.totp.manual')} <code class="secret">${groupsOfFour(pending.secretBase32)}</code></p>
+<h2>${t('setup.totp.lastStep')}</h2>
 <p>${t('setup.totp.step3')}</p>`;
   } else {
     intro = html`<p>${t('setup.sms.sent', { phone: pending.phone })}</p>`;
@@ -152,7 +166,8 @@ export const showConfirmSetup: PageHandler = async (page) => confirmPage(page);
 export const submitConfirmSetup: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const confirmed = await confirmTwoFactorSetup(deps, ctx.org, ctx.client, target(page), field(page.body, 'code'));
-  if (!confirmed.ok) return confirmed.error === 'no_setup' ? { redirect: '/account/2fa/setup' } : confirmPage(page, { code: ctx.t('code.error.invalid') });
+  // During setup no code was used before: "already used" would only puzzle; the newest code is the one to try.
+  if (!confirmed.ok) return confirmed.error === 'no_setup' ? { redirect: '/account/2fa/setup' } : confirmPage(page, { code: ctx.t('setup.error.code') });
   return { redirect: withReturnTo('/account/2fa/recovery-codes', carriedReturnTo(page)) };
 };
 

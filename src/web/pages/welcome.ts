@@ -2,7 +2,7 @@ import { html } from '../../core/html.js';
 import { completeWelcome, openWelcomeLink, renewWelcome } from '../../flows/welcome.js';
 import { field } from '../../http/form-body.js';
 import { nextStepPath } from '../access.js';
-import { ensureSession, setSessionCookie } from '../context.js';
+import { ensureSession, setSessionCookie, speakAccountLanguage } from '../context.js';
 import { csrfField, renderPage, type FormErrors } from '../layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../page.js';
 import { linkThrottledPage } from './link-pages.js';
@@ -38,6 +38,7 @@ export const showWelcome: PageHandler = async (page) => {
   const token = page.params.token ?? '';
   const link = await openWelcomeLink(page.deps, page.ctx.org, page.ctx.client, token);
   if (!link.ok) return link.error === 'rate_limited' ? linkThrottledPage(page, link.retryAfterSeconds) : linkNotValid(page, token);
+  speakAccountLanguage(page.ctx, page.request, link.account.locale);
   return welcomeForm(page, token, link.account.email);
 };
 
@@ -47,7 +48,10 @@ export const submitWelcome: PageHandler = async (page) => {
   const done = await completeWelcome(deps, ctx.org, ctx.client, ctx.session!, { token, password: field(body, 'password'), passwordConfirm: field(body, 'passwordConfirm'), locale: ctx.locale });
   if (!done.ok) {
     if (done.error === 'rate_limited') return linkThrottledPage(page, done.retryAfterSeconds);
-    if (done.error === 'password_rejected') return welcomeForm(page, token, done.email, passwordProblemErrors(ctx, done.rejection));
+    if (done.error === 'password_rejected') {
+      speakAccountLanguage(ctx, page.request, done.locale);
+      return welcomeForm(page, token, done.email, passwordProblemErrors(ctx, done.rejection));
+    }
     return linkNotValid(page, token);
   }
   // The link proved the person: logged in, then on to two-step setup where the org requires it for this role, else home (SPEC 4.1).
