@@ -33,23 +33,31 @@ function newDataDir(): string {
 }
 
 /** Starts the server; resolves with its output once it listens (then stops it) or once it exits. */
-function start(env: Record<string, string>, dataDir = newDataDir()): Promise<{ code: number | null; output: string; listening: boolean }> {
+function start(env: Record<string, string>, dataDir = newDataDir()): Promise<{ code: number | null; output: string; stdout: string; listening: boolean }> {
   const { DATABASE_URL: _ignored, NODE_ENV: _env, SECRET_KEY: _key, SMTP_URL: _smtp, SMS_PROVIDER: _sms, LISTEN_HOST: _host, PUBLIC_SCHEME: _scheme, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: { ...inherited, DATA_DIR: dataDir, ...env } });
   return new Promise((resolve) => {
     let output = '';
+    let stdout = '';
+    let stopSoon: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/Server listening/.test(output)) {
-        child.kill('SIGTERM');
+      // Listening: the banner follows on the other stream; stop once it is there (or soon after).
+      if (/Server listening/.test(output) && (/Ingang is running/.test(stdout) || !stopSoon)) {
+        if (/Ingang is running/.test(stdout)) child.kill('SIGTERM');
+        else stopSoon = setTimeout(() => child.kill('SIGTERM'), 3000);
       }
     };
-    child.stdout.on('data', read);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      read(chunk);
+    });
     child.stderr.on('data', read);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, output, listening: /Server listening/.test(output) });
+      clearTimeout(stopSoon);
+      resolve({ code, output, stdout, listening: /Server listening/.test(output) });
     });
   });
 }
@@ -61,6 +69,12 @@ test('with no settings: loopback only, and the log says the development key is i
   assert.match(run.output, /127\.0\.0\.1/, 'listens on the loopback address');
   assert.match(run.output, /development SECRET_KEY/);
   assert.match(run.output, new RegExp(`OpenID Connect issuer is http://demo\\.localhost:${port}, with the first-party client [A-Za-z0-9_-]{22} \\(redirect http://localhost:8080/callback\\)`), 'the demo organization has a client to try the provider with');
+  // Issue 12 stumble 12: standard output is the banner alone; the JSON log goes to standard error.
+  assert.match(run.stdout, /Ingang is running \(development\)/);
+  assert.match(run.stdout, new RegExp(`Log in at +http://demo\\.localhost:${port}/login`));
+  assert.match(run.stdout, new RegExp(`http://demo\\.localhost:${port}/welcome/\\S+`));
+  assert.match(run.stdout, new RegExp(`Outbox +http://demo\\.localhost:${port}/dev/outbox`));
+  assert.doesNotMatch(run.stdout, /"level":/, 'no JSON log line among the banner');
 });
 
 test('reachable from elsewhere without SECRET_KEY it does not start, and says which variable', { timeout: 150_000 }, async () => {
