@@ -1,6 +1,5 @@
 import { html } from '../core/html.js';
 import { changeOrganizationBranding, defaultBrandColor, maxBrandImageBytes, type BrandingChange, type BrandingProblem } from '../flows/staff/branding.js';
-import { describeStepUp } from '../flows/step-up.js';
 import { field } from '../http/form-body.js';
 import { uploadedFiles } from '../http/multipart-body.js';
 import { sessionTargetOf, type WebContext } from '../web/context.js';
@@ -8,7 +7,7 @@ import { inputField } from '../web/fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
-import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from '../web/pages/code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields, stepUpProofsOf } from '../web/pages/code-fields.js';
 
 const kilobytes = Math.floor(maxBrandImageBytes / 1000);
 
@@ -35,10 +34,10 @@ function removeChoice(ctx: WebContext, name: 'removeLogo' | 'removeFavicon', sho
 }
 
 async function brandingPage(page: PageRequest, color: string, errors?: FormErrors, notice?: string): Promise<PageResult> {
-  const { ctx, deps } = page;
+  const { ctx } = page;
   const t = ctx.t;
   const brand = ctx.org.brand;
-  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, 'change_branding');
+  const stepUp = await stepUpFields(page, 'change_branding', errors, '/admin/branding');
   const body = html`<p>${t('branding.intro')}</p>
 <h2>${t('branding.current')}</h2>
 <div class="brand-preview">
@@ -54,13 +53,11 @@ async function brandingPage(page: PageRequest, color: string, errors?: FormError
   ${removeChoice(ctx, 'removeFavicon', brand.faviconDigest !== null)}
   <h2>${t('account.security')}</h2>
   <p>${t('branding.confirm')}</p>
-  ${asks.password && !asks.passkeyOnly ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code && !asks.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
-  ${passkeyStepUpOption(ctx, asks, errors)}
+  ${stepUp.fields}
   <button type="submit">${t('account.save')}</button>
 </form>
-${smsCodeButton(ctx, asks.codeMethod, '/admin/branding')}`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('branding.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
+${stepUp.smsButton}`;
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('branding.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query), passkeyScript: stepUp.passkeyScript }) };
 }
 
 export const showBranding: PageHandler = async (page) =>

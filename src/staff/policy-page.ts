@@ -1,11 +1,10 @@
 import { html } from '../core/html.js';
 import { changeOrganizationPolicy, listPolicyChanges, policyAsTexts, type PolicyChangeRecord } from '../flows/staff/policy.js';
-import { describeStepUp } from '../flows/step-up.js';
 import { field } from '../http/form-body.js';
 import { sessionTargetOf, type WebContext } from '../web/context.js';
 import { inputField, selectField } from '../web/fields.js';
 import { formatTime } from '../web/format.js';
-import { passkeyStepUpOption, smsCodeButton, smsNotice, stepUpErrors, stepUpProofsOf } from '../web/pages/code-fields.js';
+import { smsNotice, stepUpErrors, stepUpFields, stepUpProofsOf } from '../web/pages/code-fields.js';
 import type { MessageKey } from '../web/i18n.js';
 import { csrfField, renderPage, type FormErrors } from '../web/layout.js';
 import type { PageHandler, PageRequest, PageResult } from '../web/page.js';
@@ -32,7 +31,7 @@ function history(ctx: WebContext, changes: PolicyChangeRecord[]) {
 async function policyPage(page: PageRequest, values: Record<string, string>, errors?: FormErrors, notice?: string): Promise<PageResult> {
   const { ctx, deps } = page;
   const t = ctx.t;
-  const asks = await describeStepUp(deps, ctx.org, { account: ctx.account!, session: ctx.session! }, 'change_policy');
+  const stepUp = await stepUpFields(page, 'change_policy', errors, '/admin/policy');
   const changes = await listPolicyChanges(deps, ctx.org);
   const requirement = (key: (typeof requirementKeys)[number]) =>
     selectField({
@@ -66,15 +65,13 @@ async function policyPage(page: PageRequest, values: Record<string, string>, err
   ${inputField({ name: 'timeZone', label: t('policy.timeZone'), hint: t('policy.timeZone.hint'), value: values.timeZone ?? '', errors, autocomplete: 'off' })}
   <h2>${t('account.security')}</h2>
   <p>${t('policy.confirm')}</p>
-  ${asks.password && !asks.passkeyOnly ? inputField({ name: 'password', label: t('field.currentPassword'), type: 'password', autocomplete: 'current-password', errors, required: true }) : null}
-  ${asks.code && !asks.passkeyOnly ? inputField({ name: 'code', label: t('field.code'), autocomplete: 'one-time-code', inputMode: 'numeric', errors, required: true }) : null}
-  ${passkeyStepUpOption(ctx, asks, errors)}
+  ${stepUp.fields}
   <button type="submit">${t('account.save')}</button>
 </form>
-${smsCodeButton(ctx, asks.codeMethod, '/admin/policy')}
+${stepUp.smsButton}
 <h2>${t('policy.history')}</h2>
 ${history(ctx, changes)}`;
-  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query), passkeyScript: asks.passkey }) };
+  return { status: errors ? 400 : 200, html: renderPage(ctx, { title: t('policy.title'), body, errors, notice: notice ?? smsNotice(ctx, page.query), passkeyScript: stepUp.passkeyScript }) };
 }
 
 export const showPolicy: PageHandler = async (page) =>

@@ -34,7 +34,7 @@ const catalogue = {
   'devices.lastUsed': { nl: 'Laatst gebruikt', en: 'Last used' },
   'devices.when': { nl: 'Wanneer', en: 'When' },
   'devices.removed': { nl: 'Het apparaat is verwijderd en kan niet meer inloggen.', en: 'The device was removed and can no longer log in.' },
-  'activity.title': { nl: 'Beveiligingsactiviteit', en: 'Security activity' },
+  'activity.title': { nl: 'Beveiligings\u00adactiviteit', en: 'Security activity' },
   'activity.caption': { nl: 'Je recente inlogpogingen en wijzigingen, nieuwste eerst', en: 'Your recent logins and changes, newest first' },
   'activity.unknownDevice': { nl: 'een onbekend apparaat', en: 'an unknown device' },
   'activity.from': { nl: 'vanaf internetadres {ip}', en: 'from internet address {ip}' },
@@ -193,7 +193,7 @@ const catalogue = {
   'recovery.error.stored': { nl: 'Vink aan dat je de codes hebt bewaard. Je kunt ze hierna niet meer zien.', en: 'Confirm that you stored the codes. You cannot see them again after this.' },
   'recovery.fileHeader': { nl: 'Herstelcodes voor {email} bij {org}. Elke code werkt één keer.', en: 'Recovery codes for {email} at {org}. Each code works once.' },
 
-  'twoFactor.title': { nl: 'Tweestapsverificatie', en: 'Two-step verification' },
+  'twoFactor.title': { nl: 'Tweestaps\u00adverificatie', en: 'Two-step verification' },
   'twoFactor.off': { nl: 'Tweestapsverificatie staat uit.', en: 'Two-step verification is off.' },
   'twoFactor.why': {
     nl: 'Met tweestapsverificatie is je wachtwoord alleen niet genoeg om in te loggen: je voert ook een code van je telefoon in. We raden een authenticator-app aan.',

@@ -13,28 +13,31 @@ import { projectRoot } from '../../src/core/project-root.js';
 import { changeOrganizationBranding } from '../../src/flows/staff/branding.js';
 import { findOrganizationBySlug } from '../../src/tenants/organizations.js';
 import { createActiveAccount, createTestOrg } from '../harness.js';
-import { browserSkip, checkAccessibility, horizontalOverflow, navigating, textOutsideItsBox, useBrowserServer } from './server.js';
+import { checkLighthouse } from './lighthouse.js';
+import { browserSkip, checkAccessibility, horizontalOverflow, navigating, textOutsideItsBox, useBrowserServer, wordsBrokenMidLetter } from './server.js';
 
 const screenshots = join(projectRoot, 'docs', 'screenshots');
 const widths = [320, 1280] as const;
 const logo = readFileSync(join(projectRoot, 'test', 'fixtures', 'zonnehof-logo.svg'));
 
-/** Checks the page as it is at both widths and writes its screenshots. */
-async function shoot(page: Page, name: string): Promise<void> {
+/** Checks the page as it is at both widths, writes its screenshots, and has Lighthouse audit it. */
+async function shoot(page: Page, name: string, debuggingPort: number): Promise<void> {
   for (const width of widths) {
     await page.setViewportSize({ width, height: width === 320 ? 640 : 900 });
     await checkAccessibility(page, `${name} at ${width} px`);
     const { scrollWidth, viewport } = await horizontalOverflow(page);
     assert.ok(scrollWidth <= viewport, `${name} is ${scrollWidth} px wide at ${viewport} px: it scrolls sideways`);
     assert.deepEqual(await textOutsideItsBox(page), [], `${name} at ${width} px has text wider than its box`);
+    assert.deepEqual(await wordsBrokenMidLetter(page), [], `${name} at ${width} px breaks words mid-letter`);
     await page.screenshot({ path: join(screenshots, `${name}-${width}.png`), fullPage: true });
   }
+  await checkLighthouse(page, debuggingPort, name);
 }
 
 describe('browser: the organization\'s own look, in Dutch, at 320 and 1280 px', { skip: browserSkip() }, () => {
   const s = useBrowserServer();
 
-  test('pages carry the logo, colour and favicon; every main page fits both widths', { timeout: 300_000 }, async () => {
+  test('pages carry the logo, colour and favicon; every main page fits both widths', { timeout: 1_200_000 }, async () => {
     const server = s();
     await mkdir(screenshots, { recursive: true });
     const created = await createTestOrg(server.t, { name: 'Huisartsenpraktijk Zonnehof', locale: 'nl' });
@@ -64,7 +67,7 @@ describe('browser: the organization\'s own look, in Dutch, at 320 and 1280 px', 
     assert.equal(faviconAnswer.body, logo.toString('utf8'), 'without a favicon of its own the logo is the favicon');
     // The font is the NL Design System theme's, served from here.
     assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Noto Sans Variable/);
-    await shoot(page, 'inloggen');
+    await shoot(page, 'inloggen', server.debuggingPort);
 
     // Submitting the empty form: errors per field, the summary first.
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -72,17 +75,25 @@ describe('browser: the organization\'s own look, in Dutch, at 320 and 1280 px', 
     // Stumble 9: the focus is on the summary, which names each empty field in the form's order.
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
     assert.deepEqual(await page.locator('#error-summary li').allTextContents(), ['Vul je e-mailadres in.', 'Vul je wachtwoord in.']);
-    await shoot(page, 'inloggen-fouten');
+    await shoot(page, 'inloggen-fouten', server.debuggingPort);
 
     await page.getByLabel('E-mailadres').fill(client.email);
     await page.getByLabel('Wachtwoord', { exact: true }).fill(client.password);
     await navigating(page, () => page.getByRole('button', { name: 'Inloggen' }).first().click());
     assert.equal(new URL(page.url()).pathname, '/');
-    await shoot(page, 'start');
+    await shoot(page, 'start', server.debuggingPort);
     for (const [path, name] of [['/account', 'mijn-account'], ['/account/2fa', 'tweestapsverificatie'], ['/account/activity', 'activiteit'], ['/account/devices', 'apparaten']] as const) {
       await page.goto(`${origin}${path}`);
-      await shoot(page, name);
+      await shoot(page, name, server.debuggingPort);
     }
+
+    // Setting up an authenticator app, as a patient with one phone would see it.
+    await page.goto(`${origin}/account/2fa/setup`);
+    await page.getByLabel('Met een authenticator-app (aanbevolen)').check();
+    await navigating(page, () => page.getByRole('button', { name: 'Verder' }).click());
+    assert.equal(new URL(page.url()).pathname, '/account/2fa/setup/totp');
+    assert.match((await page.getByRole('link', { name: 'Openen in de authenticator-app' }).getAttribute('href')) ?? '', /^otpauth:\/\/totp\//);
+    await shoot(page, 'authenticator-koppelen', server.debuggingPort);
 
     const staff = await server.newPage({ ...dutch, viewport: { width: 1280, height: 900 } });
     await staff.goto(`${origin}/login`);
@@ -90,12 +101,12 @@ describe('browser: the organization\'s own look, in Dutch, at 320 and 1280 px', 
     await staff.getByLabel('Wachtwoord', { exact: true }).fill(admin.password);
     await navigating(staff, () => staff.getByRole('button', { name: 'Inloggen' }).first().click());
     await staff.goto(`${origin}/staff/accounts`);
-    await shoot(staff, 'accounts-beheren');
+    await shoot(staff, 'accounts-beheren', server.debuggingPort);
     await staff.goto(`${origin}/staff/accounts/${client.id}`);
-    await shoot(staff, 'account-van-client');
+    await shoot(staff, 'account-van-client', server.debuggingPort);
     await staff.goto(`${origin}/admin/branding`);
-    await shoot(staff, 'huisstijl');
+    await shoot(staff, 'huisstijl', server.debuggingPort);
     await staff.goto(`${origin}/admin/audit`);
-    await shoot(staff, 'auditlog');
+    await shoot(staff, 'auditlog', server.debuggingPort);
   });
 });

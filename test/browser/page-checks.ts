@@ -95,3 +95,31 @@ export async function textOutsideItsBox(page: Page): Promise<string[]> {
     return found;
   });
 }
+
+/**
+ * Words the browser broke mid-letter over two lines (issue 12: "no word is ever broken
+ * mid-letter"). A word with a soft hyphen or a hyphen may break there; addresses and paths (with
+ * `@` or `/`), code and hidden text are left out. Lists up to ten.
+ */
+export async function wordsBrokenMidLetter(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode() && broken.length < 10) {
+      const node = walker.currentNode as Text;
+      const parent = node.parentElement;
+      if (!parent || parent.closest('script, style, pre, code, .visually-hidden, .skip-link') || getComputedStyle(parent).display === 'none') continue;
+      const word = /\S+/g;
+      let match: RegExpExecArray | null;
+      while ((match = word.exec(node.data)) !== null) {
+        if (match[0].length < 4 || /[@/\u00ad-]/.test(match[0])) continue;
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
+  });
+}

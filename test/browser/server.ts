@@ -15,7 +15,7 @@ import { CapturedMail, CapturedSms, jobScope, hostOf, testConfig, testDatabase, 
 import { watchPage } from './page-checks.js';
 import { SmtpPeer } from './smtp-peer.js';
 
-export { checkAccessibility, horizontalOverflow, navigating, textOutsideItsBox, watchPage } from './page-checks.js';
+export { checkAccessibility, horizontalOverflow, navigating, textOutsideItsBox, watchPage, wordsBrokenMidLetter } from './page-checks.js';
 export { linkIn, SmtpPeer, type ReceivedMail } from './smtp-peer.js';
 export { parseMessage } from './mime.js';
 
@@ -51,6 +51,8 @@ class RealTimeClock extends ManualClock {
 
 export interface BrowserServer {
   port: number;
+  /** Chromium's DevTools port, for Lighthouse. */
+  debuggingPort: number;
   /** For the harness helpers (createTestOrg, createActiveAccount); its app is the listening one. */
   t: TestApp;
   smtp: SmtpPeer;
@@ -102,7 +104,9 @@ export async function startBrowserServer(): Promise<BrowserServer> {
     jobs.start(100);
     cleanups.push(() => jobs.stop());
 
-    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs, timeout: 30_000 });
+    // A DevTools port besides Playwright's pipe: Lighthouse (lighthouse.ts) audits pages through it.
+    const debuggingPort = await freePort();
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs, `--remote-debugging-port=${debuggingPort}`], timeout: 30_000 });
     cleanups.push(() => browser.close());
 
     const t: TestApp = { app, deps, jobs, clock: new RealTimeClock(), mail: new CapturedMail(), sms, db: withFaults(db), close: () => app.close() };
@@ -114,6 +118,7 @@ export async function startBrowserServer(): Promise<BrowserServer> {
     };
     return {
       port,
+      debuggingPort,
       t,
       smtp,
       browser,
