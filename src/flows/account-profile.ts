@@ -41,6 +41,8 @@ export interface ActivityEntry {
   ip: string | null;
   /** A staff member did it (the page then names no address of theirs). */
   byStaff: boolean;
+  /** The password was right but the login never gave its code: someone may have the password. */
+  passwordWithoutCode: boolean;
 }
 
 /** A login's password step and its second step within this time, from one browser, are one login. */
@@ -60,7 +62,8 @@ export async function describeOwnActivity(deps: Deps, org: Organization, account
     if (later && isPasswordStepOf(record, later)) continue;
     const deviceId = typeof record.details.deviceId === 'string' ? record.details.deviceId : null;
     const device = deviceId !== null ? (deviceNames.get(deviceId) ?? null) : record.userAgent ? browserName(record.userAgent) : null;
-    entries.push({ at: record.occurredAt, event: record.event, outcome: record.outcome, device, ip: record.ip, byStaff: record.actorAccountId !== null && record.actorAccountId !== account.id });
+    const passwordWithoutCode = record.event === 'login_succeeded' && record.details.step === 'password' && record.details.next === 'second_factor';
+    entries.push({ at: record.occurredAt, event: record.event, outcome: record.outcome, device, ip: record.ip, byStaff: record.actorAccountId !== null && record.actorAccountId !== account.id, passwordWithoutCode });
   }
   return entries;
 }

@@ -36,6 +36,10 @@ const catalogue = {
   'devices.removed': { nl: 'Het apparaat is verwijderd en kan niet meer inloggen.', en: 'The device was removed and can no longer log in.' },
   'activity.title': { nl: 'Beveiligings\u00adactiviteit', en: 'Security activity' },
   'activity.caption': { nl: 'Je recente inlogpogingen en wijzigingen, nieuwste eerst', en: 'Your recent logins and changes, newest first' },
+  'activity.passwordWithoutCode': {
+    nl: 'Iemand vulde je juiste wachtwoord in op {device}, maar niet de code. Was jij dat niet? Wijzig dan meteen je wachtwoord.',
+    en: 'Someone entered your correct password on {device}, but not the code. If that was not you, change your password at once.',
+  },
   'activity.unknownDevice': { nl: 'een onbekend apparaat', en: 'an unknown device' },
   'activity.from': { nl: 'vanaf internetadres {ip}', en: 'from internet address {ip}' },
   'activity.byStaff': { nl: 'door een medewerker', en: 'by a staff member' },

@@ -25,9 +25,10 @@ describe('SECURITY 47: passwords below the guess floor', () => {
     await browser.get(link);
     const refused = await browser.post(link, { password: guessable, passwordConfirm: guessable });
     assert.equal(refused.statusCode, 200);
-    assert.match(refused.body, /te makkelijk te raden/);
-    assert.match(refused.body, /Tip: Voeg meer woorden toe/);
-    assert.doesNotMatch(refused.body, /e-mailadres niet/, 'the floor is its own reason');
+    // invitedAccount sets English for the account: its language holds over the browser's Dutch (issue 12 stumble 10).
+    assert.match(refused.body, /too easy to guess/);
+    assert.match(refused.body, /Tip: Add more words/);
+    assert.doesNotMatch(refused.body, /may not contain your e-mail address/, 'the floor is its own reason');
 
     const user = await createActiveAccount(t, org);
     const account = await loggedInBrowser(t, org, user);

@@ -7,6 +7,7 @@ import { TestBrowser } from '../browser-client.js';
 import { noRequestContext } from '../../src/audit/audit.js';
 import { createAccount } from '../../src/flows/staff/create-account.js';
 import { createActiveAccount, createTestApp, createTestOrg, hostOf, invitedAccount, loggedInBrowser, strongPassword, type TestApp } from '../harness.js';
+import { appClient } from '../app-helpers.js';
 import { enableTotp, TestAuthenticator } from '../two-factor-helpers.js';
 
 let t: TestApp;
@@ -29,10 +30,15 @@ describe('issue 12: stumbles fixed', () => {
     await browser.submit('/login/code', '/login/code', { code: app.code(t, 1) });
     const stranger = new TestBrowser(t.app, hostOf(org), { ...phone, 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gecko/20100101 Firefox/128.0' });
     await stranger.login(user.email, 'not the password at all');
+    // Attack review: someone with the password but not the code is not "you logged in".
+    const thief = new TestBrowser(t.app, hostOf(org), { ...phone, 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15' });
+    await thief.login(user.email, user.password);
     const page = await browser.get('/account/activity');
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /Iemand probeerde in te loggen met een verkeerd wachtwoord op Firefox \(Windows\)/);
     assert.match(page.body, /Je hebt tweestapsverificatie met een authenticator-app aangezet/);
+    assert.match(page.body, /Iemand vulde je juiste wachtwoord in op Safari \(macOS\), maar niet de code\. Was jij dat niet\? Wijzig dan meteen je wachtwoord\./);
+    assert.doesNotMatch(page.body, /Je bent ingelogd op Safari/);
     assert.doesNotMatch(page.body, /totp enabled|login_failed|login failed/, 'no raw event names');
     const logins = page.body.match(/Je bent ingelogd op Chrome \(Android\)/g) ?? [];
     assert.equal(logins.length, 2, 'two logins (the first with the password alone, the second with password and code), each one line');
@@ -133,6 +139,18 @@ describe('issue 12: stumbles fixed', () => {
     assert.doesNotMatch(onlyPassword.body, /id="email-error"/);
     assert.match(onlyPassword.body, /value="someone@example.org"/, 'what was typed is kept');
     assert.equal((await listAuditEvents(t.deps.db, { tenantId: org.tenantId, event: 'login_failed', limit: 10 })).length, 0, 'nothing was tried');
+  });
+
+  test('1. attack review: a device name chosen by whoever linked the app is shown as text, not as a replacement pattern or a direction override', async () => {
+    const org = await createTestOrg(t);
+    const user = await createActiveAccount(t, org);
+    const app = appClient(t, org);
+    const login = await app.loginWithPassword(user.email, user.password, "$` \u202Eenoh\u202C $' $& phone");
+    assert.ok(login.ok, JSON.stringify(login));
+    const browser = await loggedInBrowser(t, org, user);
+    const page = await browser.get('/account/activity');
+    assert.match(page.body, /The app was linked on \$` enoh \$&#39; \$&amp; phone/);
+    assert.doesNotMatch(page.body, /\u202E/);
   });
 
   test('2. authenticator setup works on one phone: an otpauth link, what the app is, the key in fours; a wrong code says to try the newest', async () => {

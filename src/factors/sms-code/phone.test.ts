@@ -10,6 +10,12 @@ test('issue 12, stumble 3: a Dutch mobile number in the usual forms is taken, al
   assert.deepEqual(acceptSmsNumber('0470 12 34 56', ['NL', 'BE']), { ok: true, e164: '+32470123456' }, 'a Belgian mobile in its national form');
 });
 
+test('attack review: a national number that is a mobile in two of the countries is refused, not sent to the first', () => {
+  // 06 12345678 is a mobile number in France (+33 6…) and in the Netherlands (+31 6…).
+  assert.deepEqual(acceptSmsNumber('06 12345678', ['FR', 'NL']), { ok: false, error: 'invalid_phone' });
+  assert.deepEqual(acceptSmsNumber('+31 6 12345678', ['FR', 'NL']), { ok: true, e164: '+31612345678' }, 'the international form is clear');
+});
+
 test('a national number of a country the org does not list is not read as one of its own', () => {
   assert.deepEqual(acceptSmsNumber('0470 12 34 56', ['NL']), { ok: false, error: 'invalid_phone' });
   assert.deepEqual(acceptSmsNumber('+32 470 12 34 56', ['NL']), { ok: false, error: 'phone_country' });

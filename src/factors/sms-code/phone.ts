@@ -23,11 +23,14 @@ const machineToMachine = ['+3197'];
 export function acceptSmsNumber(input: string, countries: readonly string[]): Ok<{ e164: string }> | Failure<SmsNumberProblem> {
   const trimmed = input.trim().replace(/^00/, '+');
   if (trimmed === '' || trimmed.length > 32) return { ok: false, error: 'invalid_phone' };
-  // National form: read in each of the org's countries in order; the first where it is a valid
-  // mobile number wins (an org of BE and NL still takes `06 12345678`), else the first valid one.
+  // National form: read in each of the org's countries (an org of BE and NL takes `06 12345678`).
   const candidates = trimmed.startsWith('+') ? [parsePhoneNumberFromString(trimmed)] : countries.map((country) => parsePhoneNumberFromString(trimmed, country as CountryCode));
   const valid = candidates.filter((candidate) => candidate?.isValid());
-  const parsed = valid.find((candidate) => candidate!.getType() === 'MOBILE' || candidate!.getType() === 'FIXED_LINE_OR_MOBILE') ?? valid[0];
+  const mobile = valid.filter((candidate) => candidate!.getType() === 'MOBILE' || candidate!.getType() === 'FIXED_LINE_OR_MOBILE');
+  // A national number that is a mobile number in two of the countries could reach a stranger: the
+  // international form (+31 6…) is asked instead (attack review of issue 12).
+  if (new Set(mobile.map((candidate) => candidate!.number)).size > 1) return { ok: false, error: 'invalid_phone' };
+  const parsed = mobile[0] ?? valid[0];
   if (!parsed) return { ok: false, error: 'invalid_phone' };
   const type = parsed.getType();
   if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') return { ok: false, error: 'phone_not_mobile' };

@@ -47,6 +47,17 @@ export type AppLoginOutcome =
  * audit rows, one answer for every failure — unknown address, wrong password, locked,
  * deactivated, invited — after the same work (SECURITY 1). Only the audit row says which it was.
  */
+/**
+ * The password step's success row. `next: second_factor` marks a login that still owes its code,
+ * so the user's activity page can tell "someone has your password but not your code" from a
+ * login (issue 12, attack review).
+ */
+async function recordPasswordStep(deps: Deps, org: Organization, client: RequestContext, account: Account, via: 'web' | 'app', standing: Standing): Promise<void> {
+  const details: Record<string, string> = { step: 'password', via };
+  if (standing.kind === 'needs_second_factor') details.next = 'second_factor';
+  await recordAudit(deps.db, deps.clock.now(), client, { tenantId: org.tenantId, event: 'login_succeeded', outcome: 'success', actorAccountId: account.id, subjectAccountId: account.id, details });
+}
+
 async function checkLoginPassword(
   deps: Deps,
   org: Organization,
@@ -58,10 +69,8 @@ async function checkLoginPassword(
   const account = email ? await findAccountByEmail(deps.db, org.tenantId, email) : null;
   const outcome = await attemptPassword(deps, org, client, account, email, input.password);
   const now = deps.clock.now();
-  if (outcome.ok) {
-    await recordAudit(deps.db, now, client, { tenantId: org.tenantId, event: 'login_succeeded', outcome: 'success', actorAccountId: outcome.account.id, subjectAccountId: outcome.account.id, details: { step: 'password', via } });
-    return outcome;
-  }
+  // The success row is the caller's (recordPasswordStep), once it knows whether a code comes next.
+  if (outcome.ok) return outcome;
   if (outcome.error === 'rate_limited') {
     // SECURITY 37: one row when the burst starts, one with its count when its window ends.
     await noteThrottled(deps.db, now, org.tenantId, client, { event: 'login_throttled', via });
@@ -100,10 +109,12 @@ export async function submitPassword(
     if (!rotated) return { ok: false, error: 'invalid_credentials' };
     const browserTrusted = hasSecondFactor && browserTrustCounts(org.policy, account.role) && (await isBrowserTrusted(deps.db, org.tenantId, account.id, attempt.trustCookie, org.policy, now));
     const standing = deriveStanding({ attempt: { kind: 'web', session: rotated.session }, account, policy: org.policy, now, hasSecondFactor, browserTrusted });
+    await recordPasswordStep(deps, org, client, account, 'web', standing);
     return { ok: true, session: rotated.session, cookieValue: rotated.cookieValue, standing };
   }
 
   const standing = deriveStanding({ attempt: { kind: 'app', accountId: account.id, passwordVerifiedAt: now, secondFactorVerifiedAt: null }, account, policy: org.policy, now, hasSecondFactor, browserTrusted: false });
+  await recordPasswordStep(deps, org, client, account, 'app', standing);
   // The app cannot set up two-step verification; where it is required, that happens in a browser first.
   if (standing.kind === 'needs_two_factor_setup') return { ok: false, error: 'two_factor_setup_required' };
   if (standing.kind === 'authenticated') return { ok: true, next: 'device', login: await addAppDevice(deps, org, account, attempt.deviceName, client, 'password') };

@@ -104,14 +104,20 @@ export const showActivity: PageHandler = async (page) => {
   const t = ctx.t;
   const entries = await describeOwnActivity(deps, ctx.org, ctx.account!);
   const sentence = (entry: (typeof entries)[number]) => {
-    const known = Object.prototype.hasOwnProperty.call(eventTexts, entry.event) ? eventTexts[entry.event as keyof typeof eventTexts].you[ctx.locale] : entry.event;
-    return known.replace('{device}', entry.device ?? t('activity.unknownDevice'));
+    const known = entry.passwordWithoutCode
+      ? t('activity.passwordWithoutCode')
+      : Object.prototype.hasOwnProperty.call(eventTexts, entry.event)
+        ? eventTexts[entry.event as keyof typeof eventTexts].you[ctx.locale]
+        : entry.event;
+    // The app's device name is whoever linked it's choice: no `$` pattern, no control or direction character in the sentence.
+    const device = entry.device === null ? t('activity.unknownDevice') : entry.device.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(0, 100);
+    return known.split('{device}').join(device);
   };
   const body = entries.length === 0
     ? html`<p>${t('audit.none')}</p>`
     : html`<h2 class="visually-hidden">${t('activity.caption')}</h2>
 <ol class="activity">${entries.map(
-        (entry) => html`<li class="activity-entry${entry.outcome === 'failure' ? ' activity-entry--failed' : ''}">
+        (entry) => html`<li class="activity-entry${entry.outcome === 'failure' || entry.passwordWithoutCode ? ' activity-entry--failed' : ''}">
   <p class="activity-what">${sentence(entry)}${entry.byStaff ? html` (${t('activity.byStaff')})` : null}</p>
   <p class="activity-when"><time datetime="${entry.at.toISOString()}">${formatTime(entry.at, ctx.locale, ctx.org.policy.timeZone)}</time>${entry.ip && !entry.byStaff ? html`<span class="activity-place"> · ${t('activity.from', { ip: entry.ip })}</span>` : null}</p>
 </li>`,
