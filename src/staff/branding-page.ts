@@ -41,7 +41,7 @@ async function brandingPage(page: PageRequest, color: string, errors?: FormError
   const body = html`<p>${t('branding.intro')}</p>
 <h2>${t('branding.current')}</h2>
 <div class="brand-preview">
-  ${brand.logoDigest ? html`<img src="/brand/logo?v=${brand.logoDigest}" alt="${t('branding.logo')}: ${ctx.org.name}">` : html`<p>${t('branding.noLogo')}</p>`}
+  ${brand.logoDigest ? html`<img src="/brand/logo?v=${brand.logoDigest}" alt="${t('branding.currentLogo', { org: ctx.org.name })}">` : html`<p>${t('branding.noLogo')}</p>`}
   <span class="swatch" aria-hidden="true"></span> <span>${brand.color ?? defaultBrandColor}</span>
 </div>
 <form method="post" action="/admin/branding" enctype="multipart/form-data" novalidate>

@@ -605,6 +605,7 @@ const catalogue = {
     en: 'The logo, colour and icon that clients and staff see on every page and in every e-mail.',
   },
   'branding.current': { nl: 'Zo ziet het er nu uit', en: 'How it looks now' },
+  'branding.currentLogo': { nl: 'Het huidige logo van {org}', en: 'The current logo of {org}' },
   'branding.noLogo': { nl: 'Nog geen logo: alleen de naam staat er.', en: 'No logo yet: the name is shown on its own.' },
   'branding.color': { nl: 'Hoofdkleur', en: 'Main colour' },
   'branding.color.hint': {
