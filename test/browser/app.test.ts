@@ -125,8 +125,8 @@ describe('browser: the app, linked by QR code and by e-mail', { skip: browserSki
 
     // The QR image, as Chromium rendered it under the page's CSP, with the expiry next to it.
     const qr = page.getByRole('img', { name: 'QR code to link the app to your account' });
-    const shown = await qr.evaluate((img: HTMLImageElement) => ({ complete: img.complete, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight }));
-    assert.deepEqual(shown, { complete: true, naturalWidth: 260, naturalHeight: 260 }, 'the browser rendered the 260×260 QR image');
+    const shown = await qr.evaluate((img: HTMLImageElement) => ({ complete: img.complete, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight, width: img.getAttribute('width') }));
+    assert.deepEqual(shown, { complete: true, naturalWidth: 780, naturalHeight: 780, width: '260' }, 'the browser rendered the QR image, drawn at 780 px and shown at 260');
     const status = page.getByRole('status').filter({ has: qr });
     const expiry = ((await status.locator('p').textContent()) ?? '').trim();
     const time = /^This code expires at (.+)\. After that you can show a new one\.$/.exec(expiry)?.[1];

@@ -65,8 +65,8 @@ describe('browser: two-step verification', { skip: browserSkip() }, () => {
     // The QR code, as the browser got it (and could show it under the page's CSP).
     const qr = page.getByRole('img', { name: 'QR code to link your authenticator app' });
     assert.equal(await qr.evaluate((img) => img.className), 'qr');
-    const shown = await qr.evaluate((img: HTMLImageElement) => ({ complete: img.complete, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight }));
-    assert.deepEqual(shown, { complete: true, naturalWidth: 240, naturalHeight: 240 }, 'the browser rendered the 240×240 QR image');
+    const shown = await qr.evaluate((img: HTMLImageElement) => ({ complete: img.complete, naturalWidth: img.naturalWidth, naturalHeight: img.naturalHeight, width: img.getAttribute('width') }));
+    assert.deepEqual(shown, { complete: true, naturalWidth: 720, naturalHeight: 720, width: '240' }, 'the browser rendered the QR image, drawn at 720 px and shown at 240');
     const uri = decodeQrDataUrl((await qr.getAttribute('src')) ?? '');
 
     // The same secret as text, grouped by four for typing.

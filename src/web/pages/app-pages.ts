@@ -50,7 +50,8 @@ export const submitApp: PageHandler = async (page) => {
   const { ctx, deps, reply } = page;
   const login = await showAppQrCode(deps, ctx.org, ctx.client, target(page), stepUpProofsOf(page.body));
   if (!login.ok) return appPage(page, { errors: stepUpErrors(ctx, login) });
-  const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 260 });
+  // Drawn at three times the size it is shown: sharp on a phone's dense screen.
+  const image = await QRCode.toDataURL(login.url, { errorCorrectionLevel: 'M', margin: 2, width: 780 });
   return appPage(page, { qr: { image, expiresAt: login.expiresAt } });
 };
 
