@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { escapeHtml } from '../core/html.js';
 import type { Deps } from '../deps.js';
 import { darken, defaultBrandColor, lighten } from '../tenants/brand-color.js';
@@ -20,9 +19,9 @@ export function brandStylesheet(org: Organization): string {
   return `:root { --ingang-brand: ${color}; --ingang-brand-dark: ${dark}; --ingang-brand-tint: ${tint}; }\n`;
 }
 
-/** The version in the stylesheet's URL: it changes whenever the colour does, so the file can be cached for a year. */
+/** The version in the stylesheet's URL: the colour itself (derived, no hashing on every page), so the file can be cached for a year. */
 export function brandStylesheetVersion(org: Organization): string {
-  return createHash('sha256').update(brandStylesheet(org)).digest('hex').slice(0, 12);
+  return brandColorsOf(org).color.slice(1);
 }
 
 export interface BrandFile {
@@ -43,14 +42,15 @@ export async function findFavicon(deps: Deps, org: Organization): Promise<BrandF
   return own ?? (await findLogo(deps, org)) ?? generatedFavicon(org);
 }
 
-/** The version in the favicon's URL, known without reading the image. */
+/** The version in the favicon's URL, known without reading or drawing the image. */
 export function faviconVersion(org: Organization): string {
-  return org.brand.faviconDigest ?? org.brand.logoDigest ?? createHash('sha256').update(generatedFavicon(org).data).digest('hex').slice(0, 16);
+  return org.brand.faviconDigest ?? org.brand.logoDigest ?? `i${brandColorsOf(org).color.slice(1)}${initialOf(org).codePointAt(0)!.toString(16)}`;
 }
 
+const initialOf = (org: Organization) => [...org.name.trim()][0]?.toLocaleUpperCase('nl') ?? 'I';
+
 function generatedFavicon(org: Organization): BrandFile {
-  const initial = escapeHtml([...org.name.trim()][0]?.toLocaleUpperCase('nl') ?? 'I');
+  const initial = escapeHtml(initialOf(org));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="${brandColorsOf(org).color}"/><text x="16" y="23" font-family="Arial, sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#ffffff">${initial}</text></svg>`;
-  const data = Buffer.from(svg);
-  return { contentType: 'image/svg+xml', data, digest: createHash('sha256').update(data).digest('hex').slice(0, 16) };
+  return { contentType: 'image/svg+xml', data: Buffer.from(svg), digest: faviconVersion(org) };
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.js';
-import { brandStylesheet, brandStylesheetVersion, faviconVersion, findFavicon, findLogo, type BrandFile } from '../flows/brand-look.js';
+import { brandStylesheet, brandStylesheetVersion, findFavicon, findLogo, type BrandFile } from '../flows/brand-look.js';
 
 /**
  * An uploaded image is shown as an image, never run as a document: its own CSP forbids every
@@ -38,7 +38,7 @@ export function brandFileRoutes(deps: Deps) {
       const org = request.org;
       if (!org) return reply.code(404).type('text/plain').send('not found');
       const favicon = await findFavicon(deps, org);
-      return sendImage(request, reply, { ...favicon, digest: faviconVersion(org) });
+      return sendImage(request, reply, favicon);
     },
   };
 }

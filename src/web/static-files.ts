@@ -13,9 +13,9 @@ const read = (...path: string[]) => readFileSync(join(projectRoot, ...path));
  * font its theme names, and Ingang's own theme (static/app.css) last, on top of them.
  */
 function stylesheet(): Buffer {
+  const css = read('node_modules', '@fontsource-variable', 'noto-sans', 'wght.css').toString('utf8');
   const fontFaces = ['latin', 'latin-ext']
     .map((subset) => {
-      const css = read('node_modules', '@fontsource-variable', 'noto-sans', 'wght.css').toString('utf8');
       const rule = new RegExp(`/\\* noto-sans-${subset}-wght-normal \\*/\\s*(@font-face \\{[^}]*\\})`).exec(css)?.[1];
       if (!rule) throw new Error(`@fontsource-variable/noto-sans has no ${subset} rule`);
       return rule.replace(/url\(\.\/files\/[^)]+\)/, `url(${fontUrls[subset]})`);
